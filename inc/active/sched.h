@@ -1,0 +1,214 @@
+/**
+ * DOC: the active scheduler
+ *
+ * One act_sched per thread (Symbian's CActiveScheduler).  It owns the ready
+ * queue of completed objects, the timer queue, the remote-completion stack and
+ * the port's wait state (on Linux an epoll fd and an eventfd).  Dispatch is
+ * O(1) in the number of added objects: only completed objects are queued,
+ * strictly by priority, in completion order within a priority.
+ *
+ * Memory: caller-allocated; may be freed after act_sched_fini(); never moved
+ * between act_sched_init() and act_sched_fini().
+ */
+#ifndef ACTIVE_SCHED_H
+#define ACTIVE_SCHED_H
+
+#include "base.h"
+#include "object.h"
+
+/* private: one running loop level, innermost first. */
+typedef struct act__frame {
+    struct act__frame *outer;
+    unsigned char kind;    /* start level or act_wait */
+    unsigned char stopped; /* asked to end */
+} act__frame;
+
+/**
+ * typedef act_error_fn - the scheduler's error handler
+ * @s:   the scheduler
+ * @ao:  the object whose run failed (alive during the call)
+ * @err: the error that run returned and run_error did not handle
+ * @arg: the pointer given to act_sched_set_error_handler()
+ *
+ * Context: the scheduler's thread, between dispatches.
+ */
+typedef void (*act_error_fn)(act_sched *s, act_object *ao, int err, void *arg);
+
+struct act_sched {
+    /* private: */
+    act__link ready;              /* completed objects, by priority then completion */
+    act__link *remote;            /* remote completions, a lock-free stack (links of objects) */
+    const act_status *stray;      /* a stray remote completion to report */
+    act__heap_node *timers;       /* the timer queue: a pairing heap by deadline */
+    act__frame *frames;           /* innermost running loop */
+    uint32_t nactive;             /* active objects */
+    uint32_t nready;              /* objects in ready */
+    act_error_fn error_fn;
+    void *error_arg;
+    intptr_t port[4];             /* the port's state (Linux: epoll fd, eventfd, fd count) */
+};
+
+/* act_sched_run_once() flags */
+#define ACT_RUN_NOWAIT 1u /* never block in the port: dispatch what is ready now */
+
+/**
+ * act_sched_init() - initialise a scheduler
+ * @s: caller-allocated scheduler
+ *
+ * Also installs it as the calling thread's scheduler when the thread has none.
+ * Context: the thread that will run it.
+ * Return: 0, or a negative errno when the port cannot create its wait state
+ * (Linux: -EMFILE, -ENOMEM from epoll_create1/eventfd); @s is then unusable.
+ */
+ACT_API int act_sched_init(act_sched *s);
+
+/**
+ * act_sched_fini() - release a scheduler
+ * @s: a scheduler with no active object
+ *
+ * Cancels nothing: every object must be inactive.  Added inactive objects
+ * may be freed afterwards.  Uninstalls @s when it is the thread's current.
+ * Context: the scheduler's thread, with no loop of @s running.
+ * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active (@s is then
+ * left as it was).
+ */
+ACT_API void act_sched_fini(act_sched *s);
+
+/**
+ * act_sched_install() - make @s the calling thread's current scheduler
+ * @s: an initialised scheduler, or NULL to uninstall
+ *
+ * Context: the thread that runs @s.
+ */
+ACT_API void act_sched_install(act_sched *s);
+
+/**
+ * act_sched_current() - the calling thread's current scheduler
+ *
+ * Context: any thread.  Return: the installed scheduler, or NULL.
+ */
+ACT_API act_sched *act_sched_current(void);
+
+/**
+ * act_sched_add() - add an object to the scheduler
+ * @s:  the scheduler
+ * @ao: an initialised, unadded object
+ *
+ * O(1); the scheduler keeps no list of added objects.
+ * Context: the scheduler's thread.
+ * Panics: ACT_PANIC_ADD_NULL for a NULL @s or @ao; ACT_PANIC_ADD_TWICE when
+ * @ao is already added.
+ */
+ACT_API void act_sched_add(act_sched *s, act_object *ao);
+
+/**
+ * act_sched_start() - run the scheduler until act_sched_stop() at this level
+ * @s: the scheduler
+ *
+ * Dispatches completed objects, highest priority first, waiting in the port
+ * when none is ready.  Nests: a run may start another level.
+ * Context: the scheduler's thread.
+ * Return: 0 when stopped; a negative errno when the port's wait failed.
+ */
+ACT_API int act_sched_start(act_sched *s);
+
+/**
+ * act_sched_stop() - end the innermost running act_sched_start() level
+ * @s: the scheduler
+ *
+ * The level returns after the current run returns; act_wait loops nested
+ * inside it keep running until their own act_wait_stop().  A second stop
+ * ends the next level out.
+ * Context: the scheduler's thread.
+ * Panics: ACT_PANIC_STOP_NO_LEVEL when no act_sched_start() level is left to
+ * stop.
+ */
+ACT_API void act_sched_stop(act_sched *s);
+
+/**
+ * act_sched_run_once() - one pass: gather completions and dispatch them
+ * @s:     the scheduler
+ * @flags: 0 to wait in the port when nothing is ready, ACT_RUN_NOWAIT never to
+ *         wait
+ *
+ * For embedding in a foreign loop: poll act_sched_fd(), and call this when it
+ * is readable or when act_sched_timeout() has passed.
+ * Context: the scheduler's thread.
+ * Return: the number of run calls made (>= 0), or a negative errno when the
+ * port's wait failed.
+ */
+ACT_API int act_sched_run_once(act_sched *s, unsigned flags);
+
+/**
+ * act_sched_fd() - a descriptor that becomes readable when @s has I/O or
+ * remote completions to gather
+ * @s: the scheduler
+ *
+ * Context: the scheduler's thread.
+ * Ownership: the scheduler's; do not close it.
+ * Return: the descriptor (Linux: the epoll fd), or -ENOSYS on a port without
+ * descriptors.
+ */
+ACT_API int act_sched_fd(const act_sched *s);
+
+/**
+ * act_sched_timeout() - how long a foreign loop may sleep before calling
+ * act_sched_run_once()
+ * @s: the scheduler
+ *
+ * Context: the scheduler's thread.
+ * Return: 0 when objects are ready now, the milliseconds (rounded up) to
+ * the nearest timer, or -1 when there is no timer.
+ */
+ACT_API int act_sched_timeout(act_sched *s);
+
+/**
+ * act_sched_set_error_handler() - where unhandled run errors go
+ * @s:   the scheduler
+ * @fn:  the handler, or NULL for the default (panic ACT_PANIC_UNHANDLED_ERROR)
+ * @arg: passed to @fn unchanged; stays the caller's
+ *
+ * Context: the scheduler's thread.
+ */
+ACT_API void act_sched_set_error_handler(act_sched *s, act_error_fn fn, void *arg);
+
+/* A nested scheduler loop (CActiveSchedulerWait); ready to use when zeroed. */
+typedef struct act_wait {
+    /* private: */
+    act__frame frame;
+    act_sched *sched; /* non-NULL while started */
+} act_wait;
+
+/**
+ * act_wait_start() - run a nested loop on the current scheduler until
+ * act_wait_stop(@w)
+ * @w: a wait that is not started
+ *
+ * Returns after act_wait_stop(@w) once every loop nested inside it has
+ * returned; act_sched_stop() never ends it.
+ * Context: the scheduler's thread.
+ * Ownership: @w must stay valid until this returns.
+ * Panics: ACT_PANIC_WAIT_MISUSE when @w is already started;
+ * ACT_PANIC_NO_SCHEDULER when the thread has none.
+ */
+ACT_API void act_wait_start(act_wait *w);
+
+/**
+ * act_wait_stop() - end a started wait
+ * @w: a started wait
+ *
+ * Context: the scheduler's thread (typically from a run).
+ * Panics: ACT_PANIC_WAIT_MISUSE when @w is not started or already stopping.
+ */
+ACT_API void act_wait_stop(act_wait *w);
+
+/**
+ * act_wait_started() - whether @w is running
+ * @w: a wait
+ *
+ * Context: the scheduler's thread.  Return: true between act_wait_start()
+ * and its return.
+ */
+ACT_API bool act_wait_started(const act_wait *w);
+
+#endif

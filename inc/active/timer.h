@@ -1,0 +1,93 @@
+/**
+ * DOC: timers
+ *
+ * An act_timer is a one-shot timer provider (Symbian's RTimer): one request at
+ * a time completes a caller's status with 0 at (never before) its deadline.
+ * The scheduler keeps armed timers in an intrusive pairing heap: start is
+ * O(1), cancel and expiry O(log n) amortised, no allocation, a million armed
+ * timers are fine.  Timers with equal deadlines all complete in the same pass,
+ * in no promised order.
+ *
+ * Requests always complete on a later pass of the scheduler, never inside the
+ * issuing call, except -EBUSY which completes inside the call.
+ *
+ * Memory: caller-allocated.  Free or move only while not armed (after
+ * act_timer_fini(), or while idle after init).
+ */
+#ifndef ACTIVE_TIMER_H
+#define ACTIVE_TIMER_H
+
+#include "base.h"
+#include "status.h"
+
+typedef struct act_timer {
+    /* private: */
+    act__heap_node node;
+    uint64_t deadline;  /* absolute, act_now_usec() */
+    act_status *status; /* the armed request, NULL when idle */
+    act_sched *sched;
+} act_timer;
+
+/**
+ * act_now_usec() - the monotonic clock, in microseconds
+ * Context: any thread or interrupt.  Return: the time now.
+ */
+ACT_API uint64_t act_now_usec(void);
+
+/**
+ * act_timer_init() - an idle timer served by @s
+ * @t: caller-allocated timer
+ * @s: its scheduler
+ * Context: @s's thread.  Return: 0, or -EINVAL for a NULL argument.
+ */
+ACT_API int act_timer_init(act_timer *t, act_sched *s);
+
+/**
+ * act_timer_fini() - cancel what is armed (it completes with -ECANCELED) and
+ * leave the timer idle; its memory may then be freed
+ * @t: an initialised timer
+ * Context: the scheduler's thread.
+ */
+ACT_API void act_timer_fini(act_timer *t);
+
+/**
+ * act_timer_after() - complete @st with 0 after @usec microseconds
+ * @t:    an initialised timer
+ * @st:   the caller's status; not pending
+ * @usec: the delay; 0 fires on the scheduler's next pass
+ *
+ * Ownership: @t keeps @st until it completes it.
+ * Context: the scheduler's thread.
+ * Results in @st: 0 at the deadline; -ECANCELED after act_timer_cancel();
+ * -EBUSY, inside this call, when @t is already armed (the armed request is
+ * untouched).
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ */
+ACT_API void act_timer_after(act_timer *t, act_status *st, uint64_t usec);
+
+/**
+ * act_timer_at() - complete @st with 0 at the absolute act_now_usec() time
+ * @deadline (at once on the next pass when it has passed)
+ * @t: an initialised timer  @st: as for act_timer_after()  @deadline: when
+ * Context, results and panics: as act_timer_after().
+ */
+ACT_API void act_timer_at(act_timer *t, act_status *st, uint64_t deadline);
+
+/**
+ * act_timer_cancel() - cancel the armed request
+ * @t: an initialised timer
+ *
+ * Armed: the request completes now with -ECANCELED.  Already fired (or idle):
+ * nothing happens and the 0 it completed with stands; never a second signal.
+ * Context: the scheduler's thread.
+ */
+ACT_API void act_timer_cancel(act_timer *t);
+
+/**
+ * act_timer_armed() - whether a request is outstanding on @t
+ * @t: an initialised timer
+ * Context: the scheduler's thread.  Return: true while armed.
+ */
+ACT_API bool act_timer_armed(const act_timer *t);
+
+#endif

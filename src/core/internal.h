@@ -1,0 +1,85 @@
+/*
+ * Internal to the core and timers: the object state bits kept in the
+ * status's private word, the ready queue, the panic helper and the hooks
+ * between the scheduler and the timer queue.  Never installed.
+ */
+#ifndef ACT_CORE_INTERNAL_H
+#define ACT_CORE_INTERNAL_H
+
+#include <active.h>
+#include <active/port.h>
+
+/* act_status.info: low bits are state, the high half is the priority. */
+#define ACT__OBJ 1u    /* the status is an act_object's own */
+#define ACT__ACTIVE 2u /* act_set_active() called, run not yet delivered */
+#define ACT__QUEUED 4u /* completed and linked in sched->ready */
+#define ACT__PRIO_SHIFT 16
+
+static inline act_object *act__status_object(act_status *st)
+{
+    return ACT_CONTAINER_OF(st, act_object, status);
+}
+
+static inline int act__object_prio(const act_object *ao)
+{
+    return (int)(int16_t)(uint16_t)(ao->status.info >> ACT__PRIO_SHIFT);
+}
+
+/* Intrusive circular list.  Unlinking re-initialises the node. */
+static inline void act__link_init(act__link *l)
+{
+    l->next = l;
+    l->prev = l;
+}
+
+static inline bool act__link_empty(const act__link *head)
+{
+    return head->next == head;
+}
+
+static inline void act__link_insert_after(act__link *pos, act__link *l)
+{
+    l->prev = pos;
+    l->next = pos->next;
+    pos->next->prev = l;
+    pos->next = l;
+}
+
+static inline void act__link_remove(act__link *l)
+{
+    l->prev->next = l->next;
+    l->next->prev = l->prev;
+    act__link_init(l);
+}
+
+/*
+ * Report misuse: @msg may hold one '@', replaced by @ptr in hex.  Returns
+ * when a handler returns; the caller then does nothing more.
+ */
+void act__panic(const char *rule, const char *msg, const void *ptr);
+
+/*
+ * What a provider calls to accept a request on @s: act_status_set_pending()
+ * that says whether it did.  False after a panic handler returned: the
+ * provider must then leave @s alone.
+ */
+bool act__status_issue(act_status *s);
+
+/* The scheduler's queue operations, shared with the timer helpers. */
+void act__ready_insert(act_sched *s, act_object *ao);
+
+/*
+ * Run providers (never a run callback) until @st is signalled: a bare status
+ * no longer pending, an object's status queued.  Returns 0, or the port's
+ * negative errno.
+ */
+int act__sched_await(act_sched *s, act_status *st);
+
+/* Remove a queued object from the ready queue. */
+void act__ready_remove(act_sched *s, act_object *ao);
+
+/* Hooks into the timer queue (src/timer/timer.c). */
+uint64_t act__timers_next(const act_sched *s);  /* nearest deadline or ACT_PORT_FOREVER */
+void act__timers_expire(act_sched *s);          /* complete every timer that is due */
+
+#endif

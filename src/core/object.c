@@ -1,0 +1,112 @@
+/*
+ * Active objects: state changes and the cancel protocol.  The object's state
+ * lives in its status's private word (ACT__* bits and the priority), so an
+ * object is 24 bytes on a 32-bit target.
+ */
+#include "internal.h"
+
+static bool priority_ok(int priority)
+{
+    if (priority < ACT_PRIORITY_MIN || priority > ACT_PRIORITY_MAX) {
+        act__panic(ACT_PANIC_BAD_PRIORITY, "priority out of range for object @", NULL);
+        return false;
+    }
+    return true;
+}
+
+static uint32_t prio_bits(int priority)
+{
+    return (uint32_t)(uint16_t)(int16_t)priority << ACT__PRIO_SHIFT;
+}
+
+void act_object_init(act_object *ao, const act_object_ops *ops, int priority)
+{
+    if (!priority_ok(priority))
+        priority = ACT_PRIORITY_STANDARD;
+    ao->status.result = 0;
+    ao->status.info = ACT__OBJ | prio_bits(priority);
+    act__link_init(&ao->link);
+    ao->ops = ops;
+    ao->sched = NULL;
+}
+
+act_status *act_object_status(act_object *ao)
+{
+    return &ao->status;
+}
+
+int act_object_priority(const act_object *ao)
+{
+    return act__object_prio(ao);
+}
+
+void act_object_set_priority(act_object *ao, int priority)
+{
+    if (ao->status.info & (ACT__ACTIVE | ACT__QUEUED)) {
+        act__panic(ACT_PANIC_PRIORITY_ACTIVE, "priority changed on active object @", ao);
+        return;
+    }
+    if (!priority_ok(priority))
+        return;
+    ao->status.info = (ao->status.info & 0xffffu) | prio_bits(priority);
+}
+
+void act_set_active(act_object *ao)
+{
+    if (ao->status.info & ACT__ACTIVE) {
+        act__panic(ACT_PANIC_SET_ACTIVE_TWICE, "act_set_active on active object @", ao);
+        return;
+    }
+    if (ao->sched == NULL) {
+        act__panic(ACT_PANIC_NOT_ADDED, "act_set_active on object @, never added to a scheduler", ao);
+        return;
+    }
+    ao->status.info |= ACT__ACTIVE;
+    ao->sched->nactive++;
+}
+
+bool act_is_active(const act_object *ao)
+{
+    return (ao->status.info & ACT__ACTIVE) != 0;
+}
+
+/*
+ * The cancel protocol (rule 4): do_cancel only while pending, then wait for
+ * the one signal, then consume it.  On return the object is inactive and
+ * unqueued, and its provider has let go of the status.
+ */
+void act_cancel(act_object *ao)
+{
+    act_sched *s = ao->sched;
+
+    if (s != NULL && act_port_current() != s) {
+        act__panic(ACT_PANIC_WRONG_THREAD, "act_cancel on object @ from another thread", ao);
+        return;
+    }
+    if ((ao->status.info & ACT__ACTIVE) == 0)
+        return;
+    if (act_status_pending(&ao->status))
+        ao->ops->do_cancel(ao);
+    if (act__sched_await(s, &ao->status) < 0)
+        return;
+    act__ready_remove(s, ao);
+    ao->status.info &= ~ACT__ACTIVE;
+    s->nactive--;
+}
+
+void act_object_deque(act_object *ao)
+{
+    act_sched *s = ao->sched;
+
+    if (s == NULL)
+        return;
+    act_cancel(ao);
+    if (ao->status.info & ACT__ACTIVE)
+        return; /* a panic handler returned from act_cancel */
+    if (ao->status.info & ACT__QUEUED) {
+        act__ready_remove(s, ao);
+        act__panic(ACT_PANIC_STRAY_SIGNAL,
+                   "object @ left its scheduler with a completion it was never active for", ao);
+    }
+    ao->sched = NULL;
+}

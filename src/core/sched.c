@@ -1,0 +1,350 @@
+/*
+ * The active scheduler: the ready queue, gathering completions (remote ones,
+ * expired timers, I/O through the port), dispatch, and the nested loops.
+ *
+ * Loop invariant: an object is in s->ready exactly when ACT__QUEUED is set
+ * in its status, and then its status is not pending; s->nready counts them.
+ * s->nactive counts objects with ACT__ACTIVE set.
+ */
+#include <errno.h>
+#include <limits.h>
+
+#include "internal.h"
+
+enum { FRAME_START = 1, FRAME_WAIT = 2 };
+
+static act_object *link_object(act__link *l)
+{
+    return ACT_CONTAINER_OF(l, act_object, link);
+}
+
+/*
+ * Sorted by priority, highest first, and by completion within a priority.
+ * The walk from the tail passes only ready objects of lower priority, so it
+ * costs nothing when all ready objects share a priority; see NOTE 1.
+ */
+void act__ready_insert(act_sched *s, act_object *ao)
+{
+    int prio = act__object_prio(ao);
+    act__link *pos = s->ready.prev;
+
+    while (pos != &s->ready && act__object_prio(link_object(pos)) < prio)
+        pos = pos->prev;
+    act__link_insert_after(pos, &ao->link);
+    ao->status.info |= ACT__QUEUED;
+    s->nready++;
+}
+
+void act__ready_remove(act_sched *s, act_object *ao)
+{
+    if ((ao->status.info & ACT__QUEUED) == 0)
+        return;
+    act__link_remove(&ao->link);
+    ao->status.info &= ~ACT__QUEUED;
+    s->nready--;
+}
+
+/* Move every remote completion to the ready queue, oldest first. */
+static void drain_remote(act_sched *s)
+{
+    act__link *list;
+    act__link *fifo = NULL;
+
+    if (s->stray != NULL) {
+        const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
+        act__panic(ACT_PANIC_STRAY_SIGNAL,
+                   "status @ completed remotely but not pending (completed twice, or never issued)", st);
+    }
+    if (*(act__link *volatile *)&s->remote == NULL)
+        return;
+    list = act_port_swap_ptr((void **)&s->remote, NULL);
+    while (list != NULL) { /* the stack is newest first: reverse it */
+        act__link *next = list->next;
+        list->next = fifo;
+        fifo = list;
+        list = next;
+    }
+    while (fifo != NULL) {
+        act__link *next = fifo->next;
+        act__ready_insert(s, link_object(fifo));
+        fifo = next;
+    }
+}
+
+static void collect(act_sched *s)
+{
+    drain_remote(s);
+    act__timers_expire(s);
+}
+
+/* Sleep in the port until @deadline (0: just poll), then collect. */
+static int wait_port(act_sched *s, uint64_t deadline)
+{
+    int rc = act_port_wait(s, deadline);
+
+    collect(s);
+    return rc;
+}
+
+static void report_error(act_sched *s, act_object *ao, int err)
+{
+    if (ao->ops->run_error != NULL)
+        err = ao->ops->run_error(ao, err);
+    if (err == 0)
+        return;
+    if (s->error_fn != NULL)
+        s->error_fn(s, ao, err, s->error_arg);
+    else
+        act__panic(ACT_PANIC_UNHANDLED_ERROR, "run of object @ failed and nothing handled it", ao);
+}
+
+static void dispatch_one(act_sched *s)
+{
+    act_object *ao = link_object(s->ready.next);
+    int err;
+
+    act__ready_remove(s, ao);
+    if ((ao->status.info & ACT__ACTIVE) == 0) {
+        act__panic(ACT_PANIC_STRAY_SIGNAL,
+                   "object @ completed while not active (act_set_active forgotten?)", ao);
+        return;
+    }
+    ao->status.info &= ~ACT__ACTIVE;
+    s->nactive--;
+    err = ao->ops->run(ao);
+    if (err != 0)
+        report_error(s, ao, err);
+}
+
+/*
+ * One pass: collect, wait in the port only when nothing is ready (or poll it
+ * when descriptors are registered), then dispatch what was ready at the start
+ * of the batch, so that a self-completing object cannot starve I/O.
+ * Returns the number of run calls, or the port's negative errno.
+ */
+static int pass(act_sched *s, const act__frame *f, bool may_block)
+{
+    int rc = 0;
+    int ran = 0;
+    uint32_t batch;
+
+    collect(s);
+    if (s->nready == 0 && may_block)
+        rc = wait_port(s, act__timers_next(s));
+    else if (act_port_has_io(s))
+        rc = wait_port(s, 0);
+    if (rc < 0)
+        return rc;
+    for (batch = s->nready; batch > 0 && s->nready > 0 && !f->stopped; batch--) {
+        dispatch_one(s);
+        ran++;
+    }
+    return ran;
+}
+
+static int run_frame(act_sched *s, act__frame *f)
+{
+    int rc = 0;
+
+    f->outer = s->frames;
+    f->stopped = 0;
+    s->frames = f;
+    while (!f->stopped) {
+        rc = pass(s, f, true);
+        if (rc < 0)
+            break;
+    }
+    s->frames = f->outer;
+    return rc < 0 ? rc : 0;
+}
+
+int act__sched_await(act_sched *s, act_status *st)
+{
+    bool obj = (st->info & ACT__OBJ) != 0;
+
+    for (;;) {
+        collect(s);
+        if (obj ? (st->info & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING)
+            return 0;
+        int rc = act_port_wait(s, act__timers_next(s));
+        if (rc < 0)
+            return rc;
+    }
+}
+
+int act_sched_init(act_sched *s)
+{
+    int rc;
+
+    act__link_init(&s->ready);
+    s->remote = NULL;
+    s->stray = NULL;
+    s->timers = NULL;
+    s->frames = NULL;
+    s->nactive = 0;
+    s->nready = 0;
+    s->error_fn = NULL;
+    s->error_arg = NULL;
+    rc = act_port_init(s);
+    if (rc < 0)
+        return rc;
+    if (act_port_current() == NULL)
+        act_port_set_current(s);
+    return 0;
+}
+
+void act_sched_fini(act_sched *s)
+{
+    if (s->nactive != 0) {
+        act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects", s);
+        return;
+    }
+    act_port_fini(s);
+    if (act_port_current() == s)
+        act_port_set_current(NULL);
+}
+
+void act_sched_install(act_sched *s)
+{
+    act_port_set_current(s);
+}
+
+act_sched *act_sched_current(void)
+{
+    return act_port_current();
+}
+
+void act_sched_add(act_sched *s, act_object *ao)
+{
+    if (s == NULL || ao == NULL) {
+        act__panic(ACT_PANIC_ADD_NULL, "act_sched_add with a NULL scheduler or object (@)", ao);
+        return;
+    }
+    if (ao->sched != NULL) {
+        act__panic(ACT_PANIC_ADD_TWICE, "object @ added twice", ao);
+        return;
+    }
+    ao->sched = s;
+}
+
+int act_sched_start(act_sched *s)
+{
+    act__frame f = { NULL, FRAME_START, 0 };
+
+    return run_frame(s, &f);
+}
+
+void act_sched_stop(act_sched *s)
+{
+    for (act__frame *f = s->frames; f != NULL; f = f->outer) {
+        if (f->kind == FRAME_START && !f->stopped) {
+            f->stopped = 1;
+            return;
+        }
+    }
+    act__panic(ACT_PANIC_STOP_NO_LEVEL, "act_sched_stop on scheduler @ with no level running", s);
+}
+
+int act_sched_run_once(act_sched *s, unsigned flags)
+{
+    static const act__frame running = { NULL, 0, 0 };
+
+    return pass(s, &running, (flags & ACT_RUN_NOWAIT) == 0);
+}
+
+int act_sched_fd(const act_sched *s)
+{
+    return act_port_fd(s);
+}
+
+int act_sched_timeout(act_sched *s)
+{
+    uint64_t next, now;
+
+    collect(s);
+    if (s->nready != 0)
+        return 0;
+    next = act__timers_next(s);
+    if (next == ACT_PORT_FOREVER)
+        return -1;
+    now = act_port_now_usec();
+    if (next <= now)
+        return 0;
+    if ((next - now) / 1000u >= (uint64_t)INT_MAX)
+        return INT_MAX;
+    return (int)((next - now + 999u) / 1000u);
+}
+
+void act_sched_set_error_handler(act_sched *s, act_error_fn fn, void *arg)
+{
+    s->error_fn = fn;
+    s->error_arg = arg;
+}
+
+void act_wait_for_request(act_status *st)
+{
+    act_sched *s;
+
+    if (act_port_load_i32(&st->result) != ACT_PENDING && (st->info & ACT__OBJ) == 0)
+        return;
+    if (st->info & ACT__OBJ)
+        s = act__status_object(st)->sched;
+    else
+        s = act_port_current();
+    if (s == NULL) {
+        act__panic(ACT_PANIC_NO_SCHEDULER, "act_wait_for_request on status @ with no scheduler", st);
+        return;
+    }
+    if ((st->info & ACT__OBJ) && (st->info & (ACT__ACTIVE | ACT__QUEUED)) == 0
+        && act_port_load_i32(&st->result) != ACT_PENDING)
+        return; /* an object's status with nothing outstanding or undelivered */
+    if (act__sched_await(s, st) < 0 || (st->info & ACT__OBJ) == 0)
+        return;
+    act_object *ao = act__status_object(st);
+    act__ready_remove(s, ao);
+    if (ao->status.info & ACT__ACTIVE) {
+        ao->status.info &= ~ACT__ACTIVE;
+        s->nactive--;
+    }
+}
+
+void act_wait_start(act_wait *w)
+{
+    act_sched *s = act_port_current();
+
+    if (s == NULL) {
+        act__panic(ACT_PANIC_NO_SCHEDULER, "act_wait_start on wait @ with no scheduler", w);
+        return;
+    }
+    if (w->sched != NULL) {
+        act__panic(ACT_PANIC_WAIT_MISUSE, "act_wait_start on wait @, already started", w);
+        return;
+    }
+    w->sched = s;
+    w->frame.kind = FRAME_WAIT;
+    (void)run_frame(s, &w->frame);
+    w->sched = NULL;
+}
+
+void act_wait_stop(act_wait *w)
+{
+    if (w->sched == NULL || w->frame.stopped) {
+        act__panic(ACT_PANIC_WAIT_MISUSE, "act_wait_stop on wait @, not started or already stopping", w);
+        return;
+    }
+    w->frame.stopped = 1;
+}
+
+bool act_wait_started(const act_wait *w)
+{
+    return w->sched != NULL;
+}
+
+/*
+ * NOTE 1: why one sorted list and not an array of per-priority queues.
+ * Priorities are any int16, and act_sched must stay small enough for
+ * firmware (64 bytes on 32-bit), so there is no room for a table of levels.
+ * Insertion walks back from the tail over ready objects of lower priority
+ * only; with the usual one or two priorities in use it is O(1), and it never
+ * looks at objects that are merely added.  Dispatch pops the head: O(1).
+ */

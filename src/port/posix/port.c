@@ -1,0 +1,226 @@
+/*
+ * The Linux port: CLOCK_MONOTONIC, one epoll set per scheduler, one eventfd
+ * for wakes, lock-free atomics, a thread-local current scheduler.
+ *
+ * s->port[0] is the epoll fd, [1] the eventfd, [2] the number of watched
+ * descriptors (not counting the eventfd), [3] the batch of events being
+ * delivered, so that removing a watcher can drop its undelivered events.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <active.h>
+#include <active/port.h>
+
+#include "watch.h"
+
+enum { P_EPOLL, P_EVENT, P_NWATCH, P_BATCH };
+enum { MAX_EVENTS = 64 };
+
+struct batch {
+    struct epoll_event ev[MAX_EVENTS];
+    int n;
+    int next; /* index of the next event to deliver */
+};
+
+static _Thread_local act_sched *current;
+
+uint64_t act_port_now_usec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int act_port_init(act_sched *s)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    int efd;
+
+    if (ep < 0)
+        return -errno;
+    efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) < 0) {
+        int err = -errno;
+        if (efd >= 0)
+            close(efd);
+        close(ep);
+        return err;
+    }
+    s->port[P_EPOLL] = ep;
+    s->port[P_EVENT] = efd;
+    s->port[P_NWATCH] = 0;
+    s->port[P_BATCH] = 0;
+    return 0;
+}
+
+void act_port_fini(act_sched *s)
+{
+    close((int)s->port[P_EVENT]);
+    close((int)s->port[P_EPOLL]);
+    s->port[P_EVENT] = s->port[P_EPOLL] = -1;
+}
+
+/* epoll_pwait2 takes nanoseconds; fall back to epoll_wait's milliseconds, rounded up. */
+static int epoll_until(int ep, struct epoll_event *ev, uint64_t deadline)
+{
+    static int no_pwait2;
+    uint64_t now, rel;
+
+    if (deadline == ACT_PORT_FOREVER)
+        return epoll_wait(ep, ev, MAX_EVENTS, -1);
+    now = deadline == 0 ? 0 : act_port_now_usec();
+    rel = deadline > now ? deadline - now : 0;
+    if (rel == 0)
+        return epoll_wait(ep, ev, MAX_EVENTS, 0);
+#ifdef SYS_epoll_pwait2
+    if (!no_pwait2) {
+        struct timespec ts = { (time_t)(rel / 1000000u), (long)(rel % 1000000u) * 1000 };
+        long n = syscall(SYS_epoll_pwait2, ep, ev, MAX_EVENTS, &ts, NULL, (size_t)8);
+        if (n >= 0 || errno != ENOSYS)
+            return (int)n;
+        no_pwait2 = 1;
+    }
+#endif
+    if (rel / 1000u >= 86400000u)
+        rel = 86400000000u;
+    return epoll_wait(ep, ev, MAX_EVENTS, (int)((rel + 999u) / 1000u));
+}
+
+int act_port_wait(act_sched *s, uint64_t deadline)
+{
+    struct batch b;
+    int n = epoll_until((int)s->port[P_EPOLL], b.ev, deadline);
+
+    if (n < 0)
+        return errno == EINTR ? 0 : -errno;
+    b.n = n;
+    s->port[P_BATCH] = (intptr_t)&b;
+    for (b.next = 0; b.next < b.n; ) {
+        struct epoll_event *e = &b.ev[b.next++];
+        act__watch *w = e->data.ptr;
+
+        if (w == NULL) {
+            uint64_t count;
+            if (read((int)s->port[P_EVENT], &count, sizeof count) < 0 && errno != EAGAIN)
+                break;
+        } else if (w != (act__watch *)&b) {
+            /* a callback sees only what is still registered (a MOD may have narrowed it) */
+            uint32_t revents = e->events & (w->events | EPOLLERR | EPOLLHUP);
+            if (revents != 0 && w->events != 0)
+                w->cb(w, revents);
+        }
+    }
+    s->port[P_BATCH] = 0;
+    return 0;
+}
+
+void act_port_wake(act_sched *s)
+{
+    uint64_t one = 1;
+    int saved = errno; /* may run in a signal handler */
+
+    if (write((int)s->port[P_EVENT], &one, sizeof one) < 0) {
+        /* EAGAIN: the counter is saturated, so a wake is already pending */
+    }
+    errno = saved;
+}
+
+bool act_port_has_io(const act_sched *s)
+{
+    return s->port[P_NWATCH] != 0;
+}
+
+int act_port_fd(const act_sched *s)
+{
+    return (int)s->port[P_EPOLL];
+}
+
+act_sched *act_port_current(void)
+{
+    return current;
+}
+
+void act_port_set_current(act_sched *s)
+{
+    current = s;
+}
+
+bool act_port_cas_ptr(void **p, void *expect, void *desire)
+{
+    return __atomic_compare_exchange_n(p, &expect, desire, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+void *act_port_swap_ptr(void **p, void *v)
+{
+    return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+bool act_port_cas_i32(int32_t *p, int32_t expect, int32_t desire)
+{
+    return __atomic_compare_exchange_n(p, &expect, desire, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+int32_t act_port_load_i32(const int32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+_Noreturn void act_port_panic(const char *rule, const char *detail)
+{
+    fprintf(stderr, "libactive panic: %s: %s\n", rule, detail);
+    fflush(stderr);
+    abort();
+}
+
+void act__watch_init(act__watch *w, act_sched *s, int fd, void (*cb)(act__watch *, uint32_t))
+{
+    w->fd = fd;
+    w->events = 0;
+    w->cb = cb;
+    w->sched = s;
+}
+
+/* Events already fetched for @w must not reach it once it is removed. */
+static void drop_undelivered(act_sched *s, act__watch *w)
+{
+    struct batch *b = (struct batch *)s->port[P_BATCH];
+
+    if (b == NULL)
+        return;
+    for (int i = b->next; i < b->n; i++) {
+        if (b->ev[i].data.ptr == w)
+            b->ev[i].data.ptr = b; /* a tombstone: the batch itself */
+    }
+}
+
+int act__watch_set(act__watch *w, uint32_t events)
+{
+    act_sched *s = w->sched;
+    struct epoll_event ev = { .events = events, .data.ptr = w };
+    int op;
+
+    if (events == w->events)
+        return 0;
+    op = w->events == 0 ? EPOLL_CTL_ADD : events == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    if (epoll_ctl((int)s->port[P_EPOLL], op, w->fd, &ev) < 0)
+        return -errno;
+    if (op == EPOLL_CTL_ADD)
+        s->port[P_NWATCH]++;
+    if (op == EPOLL_CTL_DEL) {
+        s->port[P_NWATCH]--;
+        drop_undelivered(s, w);
+    }
+    w->events = events;
+    return 0;
+}

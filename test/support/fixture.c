@@ -1,0 +1,125 @@
+#include "fixture.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Per-process state: Criterion runs every test in its own process. */
+static struct {
+    act_sched sched;
+    const char *expect;
+    int panics;
+    char detail[200];
+} fx;
+
+act_sched *fx_sched(void)
+{
+    return &fx.sched;
+}
+
+static void recording_panic(const char *rule, const char *detail, void *arg)
+{
+    (void)arg;
+    if (fx.expect == NULL || strcmp(rule, fx.expect) != 0)
+        cr_assert_fail("unexpected panic %s: %s", rule, detail);
+    fx.panics++;
+    strncpy(fx.detail, detail, sizeof fx.detail - 1);
+}
+
+void fx_setup(void)
+{
+    memset(&fx, 0, sizeof fx);
+    act_set_panic_handler(recording_panic, NULL);
+    cr_assert_eq(act_sched_init(&fx.sched), 0);
+    cr_assert_eq(act_sched_current(), &fx.sched);
+}
+
+void fx_teardown(void)
+{
+    /* the process ends after each test; fini only when the test left it clean */
+    if (fx.sched.nactive == 0)
+        act_sched_fini(&fx.sched);
+    act_set_panic_handler(NULL, NULL);
+}
+
+void fx_expect_panic(const char *rule)
+{
+    fx.expect = rule;
+}
+
+int fx_panics(void)
+{
+    return fx.panics;
+}
+
+const char *fx_last_detail(void)
+{
+    return fx.detail;
+}
+
+struct stopper {
+    act_object base;
+    act_timer timer;
+};
+
+static int stop_run(act_object *ao)
+{
+    (void)ao;
+    act_sched_stop(act_sched_current());
+    return 0;
+}
+
+static void stop_cancel(act_object *ao)
+{
+    act_timer_cancel(&ACT_CONTAINER_OF(ao, struct stopper, base)->timer);
+}
+
+/* Run the scheduler for @usec: a timer object at the lowest priority stops it. */
+void fx_run_for(uint64_t usec)
+{
+    static const act_object_ops ops = { stop_run, stop_cancel, NULL };
+    struct stopper st;
+
+    act_object_init(&st.base, &ops, ACT_PRIORITY_MIN);
+    act_sched_add(&fx.sched, &st.base);
+    act_timer_init(&st.timer, &fx.sched);
+    act_timer_after(&st.timer, act_object_status(&st.base), usec);
+    act_set_active(&st.base);
+    cr_assert_eq(act_sched_start(&fx.sched), 0);
+    act_object_deque(&st.base);
+    act_timer_fini(&st.timer);
+}
+
+static int fx_obj_run(act_object *ao)
+{
+    fx_obj *o = ACT_CONTAINER_OF(ao, fx_obj, base);
+
+    o->runs++;
+    o->last_result = act_status_result(&ao->status);
+    return o->on_run != NULL ? o->on_run(o) : 0;
+}
+
+static void fx_obj_cancel(act_object *ao)
+{
+    fx_obj *o = ACT_CONTAINER_OF(ao, fx_obj, base);
+
+    o->cancels++;
+    act_complete(&ao->status, -ECANCELED);
+}
+
+void fx_obj_init(fx_obj *o, int priority)
+{
+    static const act_object_ops ops = { fx_obj_run, fx_obj_cancel, NULL };
+
+    memset(o, 0, sizeof *o);
+    act_object_init(&o->base, &ops, priority);
+    act_sched_add(&fx.sched, &o->base);
+}
+
+void fx_obj_complete_now(fx_obj *o, int result)
+{
+    act_status *st = act_object_status(&o->base);
+
+    act_status_set_pending(st);
+    act_set_active(&o->base);
+    act_complete(st, result);
+}

@@ -1,0 +1,44 @@
+/*
+ * The shared test fixture: every test gets a fresh scheduler installed on its
+ * thread and a recording panic handler.  A panic the test did not expect
+ * fails the test at once; a test that provokes misuse calls
+ * fx_expect_panic(rule) first and checks fx_panics() afterwards.
+ *
+ *   TestSuite(timer, .init = fx_setup, .fini = fx_teardown);
+ */
+#ifndef TEST_SUPPORT_FIXTURE_H
+#define TEST_SUPPORT_FIXTURE_H
+
+#include <active.h>
+#include <criterion/criterion.h>
+
+/* The scheduler of the running test. */
+act_sched *fx_sched(void);
+
+void fx_setup(void);
+void fx_teardown(void);
+
+/* The next panics with @rule are expected: recorded, not failed. */
+void fx_expect_panic(const char *rule);
+/* How many expected panics were recorded, and the last one's detail. */
+int fx_panics(void);
+const char *fx_last_detail(void);
+
+/* Run the scheduler for @usec (a lowest-priority timer object stops it). */
+void fx_run_for(uint64_t usec);
+
+/* A simple object whose run counts calls and records the result. */
+typedef struct fx_obj {
+    act_object base;
+    int runs;
+    int last_result;
+    int cancels;             /* do_cancel calls */
+    int (*on_run)(struct fx_obj *o);  /* optional, after recording */
+    void *user;
+} fx_obj;
+
+void fx_obj_init(fx_obj *o, int priority);
+/* Issue a self-completing request (completed now, locally) and set active. */
+void fx_obj_complete_now(fx_obj *o, int result);
+
+#endif
