@@ -1,6 +1,7 @@
 #include "fixture.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Per-process state: Criterion runs every test in its own process. */
@@ -89,6 +90,11 @@ void fx_run_for(uint64_t usec)
     act_timer_fini(&st.timer);
 }
 
+long fx_size(long full, long small)
+{
+    return getenv("ACT_TEST_SLOW") != NULL ? full : small;
+}
+
 static int fx_obj_run(act_object *ao)
 {
     fx_obj *o = ACT_CONTAINER_OF(ao, fx_obj, base);
@@ -103,7 +109,10 @@ static void fx_obj_cancel(act_object *ao)
     fx_obj *o = ACT_CONTAINER_OF(ao, fx_obj, base);
 
     o->cancels++;
-    act_complete(&ao->status, -ECANCELED);
+    if (o->timer != NULL)
+        act_timer_cancel(o->timer);
+    else
+        act_complete(&ao->status, -ECANCELED);
 }
 
 void fx_obj_init(fx_obj *o, int priority)
@@ -115,11 +124,21 @@ void fx_obj_init(fx_obj *o, int priority)
     act_sched_add(&fx.sched, &o->base);
 }
 
+void fx_obj_issue(fx_obj *o)
+{
+    act_status_set_pending(act_object_status(&o->base));
+    act_set_active(&o->base);
+}
+
 void fx_obj_complete_now(fx_obj *o, int result)
 {
-    act_status *st = act_object_status(&o->base);
+    fx_obj_issue(o);
+    act_complete(act_object_status(&o->base), result);
+}
 
-    act_status_set_pending(st);
+void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec)
+{
+    o->timer = t;
+    act_timer_after(t, act_object_status(&o->base), usec);
     act_set_active(&o->base);
-    act_complete(st, result);
 }

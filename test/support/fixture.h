@@ -27,6 +27,12 @@ const char *fx_last_detail(void);
 /* Run the scheduler for @usec (a lowest-priority timer object stops it). */
 void fx_run_for(uint64_t usec);
 
+/*
+ * Full-size stress tests run when ACT_TEST_SLOW is set (make test does);
+ * valgrind runs them smaller.  Returns @full or @small accordingly.
+ */
+long fx_size(long full, long small);
+
 /* A simple object whose run counts calls and records the result. */
 typedef struct fx_obj {
     act_object base;
@@ -35,10 +41,16 @@ typedef struct fx_obj {
     int cancels;             /* do_cancel calls */
     int (*on_run)(struct fx_obj *o);  /* optional, after recording */
     void *user;
+    act_timer *timer;        /* optional: do_cancel cancels this timer */
 } fx_obj;
 
+/* Initialise and add @o to the fixture's scheduler. */
 void fx_obj_init(fx_obj *o, int priority);
+/* Issue a request the test completes itself later, and set active. */
+void fx_obj_issue(fx_obj *o);
 /* Issue a self-completing request (completed now, locally) and set active. */
 void fx_obj_complete_now(fx_obj *o, int result);
+/* Arm @t (which do_cancel will cancel) for @usec on @o's status, set active. */
+void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec);
 
 #endif

@@ -1,0 +1,185 @@
+/*
+ * Status words (rule 1): issuing, completing, naming results, and
+ * act_wait_for_request on bare and object statuses.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "support/fixture.h"
+
+TestSuite(status, .init = fx_setup, .fini = fx_teardown);
+
+Test(status, init_and_zeroed_status_are_not_pending_with_result_zero)
+{
+    act_status a = ACT_STATUS_INIT;
+    act_status b;
+
+    memset(&b, 0, sizeof b);
+    cr_assert_not(act_status_pending(&a));
+    cr_assert_not(act_status_pending(&b));
+    cr_assert_eq(act_status_result(&a), 0);
+    cr_assert_eq(act_status_result(&b), 0);
+}
+
+Test(status, set_pending_makes_result_act_pending)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    cr_assert(act_status_pending(&st));
+    cr_assert_eq(act_status_result(&st), ACT_PENDING);
+    act_complete(&st, 0);
+}
+
+Test(status, complete_stores_the_result_and_ends_pending)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    act_complete(&st, -ETIMEDOUT);
+    cr_assert_not(act_status_pending(&st));
+    cr_assert_eq(act_status_result(&st), -ETIMEDOUT);
+}
+
+Test(status, bare_status_may_be_reissued_after_completion)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    for (int i = 0; i < 3; i++) {
+        act_status_set_pending(&st);
+        act_complete(&st, i);
+        cr_assert_eq(act_status_result(&st), i);
+    }
+}
+
+Test(status, strerror_names_success_pending_errors_and_unknown)
+{
+    cr_assert_str_eq(act_strerror(0), "success");
+    cr_assert_str_eq(act_strerror(1234), "success");
+    cr_assert_str_eq(act_strerror(ACT_PENDING), "pending");
+    cr_assert_not_null(strstr(act_strerror(-ECANCELED), "ECANCELED"));
+    cr_assert_not_null(strstr(act_strerror(-EBUSY), "EBUSY"));
+    cr_assert_not_null(strstr(act_strerror(-ETIMEDOUT), "ETIMEDOUT"));
+    cr_assert_str_eq(act_strerror(-99999), "unknown error");
+}
+
+Test(status, wait_for_request_returns_at_once_when_not_pending)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    act_complete(&st, 7);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 7);
+}
+
+Test(status, wait_for_request_on_bare_status_returns_when_the_timer_fires)
+{
+    act_status st = ACT_STATUS_INIT;
+    act_timer t;
+    uint64_t before = act_now_usec();
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 2000);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 0);
+    cr_assert_geq(act_now_usec(), before + 2000);
+}
+
+Test(status, wait_for_request_keeps_other_objects_signals_for_later_dispatch)
+{
+    fx_obj early, during;
+    act_timer t_during, t_wait;
+    act_status st = ACT_STATUS_INIT;
+
+    fx_obj_init(&early, ACT_PRIORITY_HIGH);
+    fx_obj_init(&during, ACT_PRIORITY_HIGH);
+    act_timer_init(&t_during, fx_sched());
+    act_timer_init(&t_wait, fx_sched());
+    fx_obj_complete_now(&early, 11);               /* ready before the wait */
+    fx_obj_after(&during, &t_during, 0);           /* completes during the wait */
+    act_timer_after(&t_wait, &st, 5000);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 0);
+    cr_assert_eq(early.runs, 0, "no run is called inside act_wait_for_request");
+    cr_assert_eq(during.runs, 0);
+    cr_assert(act_is_active(&early.base));
+    cr_assert(act_is_active(&during.base));
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 2);
+    cr_assert_eq(early.runs, 1);
+    cr_assert_eq(early.last_result, 11);
+    cr_assert_eq(during.runs, 1);
+    cr_assert_eq(during.last_result, 0);
+    fx_run_for(1000);
+    cr_assert_eq(early.runs, 1, "a kept signal is delivered once");
+    cr_assert_eq(during.runs, 1);
+}
+
+Test(status, wait_for_request_on_object_status_consumes_its_signal)
+{
+    fx_obj o;
+    act_timer t;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    fx_obj_after(&o, &t, 1000);
+    act_wait_for_request(act_object_status(&o.base));
+    cr_assert_eq(act_status_result(act_object_status(&o.base)), 0);
+    cr_assert_not(act_is_active(&o.base));
+    fx_run_for(3000);
+    cr_assert_eq(o.runs, 0, "run is not called for a consumed signal");
+}
+
+Test(status, wait_for_request_on_completed_object_status_consumes_without_run)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_complete_now(&o, 5);
+    act_wait_for_request(act_object_status(&o.base));
+    cr_assert_not(act_is_active(&o.base));
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
+    cr_assert_eq(o.runs, 0);
+    cr_assert_eq(act_status_result(act_object_status(&o.base)), 5);
+}
+
+struct remote_job {
+    act_sched *sched;
+    act_status *status;
+    int result;
+};
+
+static void *complete_later(void *arg)
+{
+    struct remote_job *job = arg;
+    struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+    nanosleep(&ts, NULL);
+    act_complete_remote(job->sched, job->status, job->result);
+    return NULL;
+}
+
+Test(status, wait_for_request_wakes_for_a_remote_completion_of_a_bare_status, .timeout = 60)
+{
+    act_status st = ACT_STATUS_INIT;
+    struct remote_job job = { fx_sched(), &st, 99 };
+    pthread_t th;
+
+    act_status_set_pending(&st);
+    cr_assert_eq(pthread_create(&th, NULL, complete_later, &job), 0);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 99);
+    pthread_join(th, NULL);
+}
+
+Test(status, remote_completion_of_bare_status_from_own_thread_is_seen)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    act_complete_remote(fx_sched(), &st, 3);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 3);
+}

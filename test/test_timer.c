@@ -1,0 +1,436 @@
+/*
+ * Timers: one signal per request, never early, -ECANCELED on cancel, -EBUSY
+ * on a busy timer, equal deadlines, a random workload against a model, and a
+ * million armed timers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "support/fixture.h"
+
+TestSuite(timer, .init = fx_setup, .fini = fx_teardown);
+
+/* A fixed-seed xorshift generator: the workload is the same on every run. */
+static uint64_t next_random(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+/* An object that records when its run came. */
+struct timed {
+    fx_obj o;
+    act_timer t;
+    uint64_t deadline;
+    uint64_t ran_at;
+};
+
+static int record_time(fx_obj *o)
+{
+    ACT_CONTAINER_OF(o, struct timed, o)->ran_at = act_now_usec();
+    return 0;
+}
+
+static void timed_init(struct timed *x)
+{
+    fx_obj_init(&x->o, ACT_PRIORITY_STANDARD);
+    x->o.on_run = record_time;
+    x->o.timer = &x->t;
+    cr_assert_eq(act_timer_init(&x->t, fx_sched()), 0);
+}
+
+static void timed_at(struct timed *x, uint64_t deadline)
+{
+    x->deadline = deadline;
+    act_timer_at(&x->t, act_object_status(&x->o.base), deadline);
+    act_set_active(&x->o.base);
+}
+
+Test(timer, init_rejects_null_with_einval)
+{
+    act_timer t;
+
+    cr_assert_eq(act_timer_init(NULL, fx_sched()), -EINVAL);
+    cr_assert_eq(act_timer_init(&t, NULL), -EINVAL);
+}
+
+Test(timer, after_completes_with_zero_never_before_its_deadline)
+{
+    struct timed x;
+    uint64_t before = act_now_usec();
+
+    timed_init(&x);
+    act_timer_after(&x.t, act_object_status(&x.o.base), 4000);
+    act_set_active(&x.o.base);
+    fx_run_for(20000);
+    cr_assert_eq(x.o.runs, 1);
+    cr_assert_eq(x.o.last_result, 0);
+    cr_assert_geq(x.ran_at, before + 4000, "fired %llu us early",
+                  (unsigned long long)(before + 4000 - x.ran_at));
+}
+
+Test(timer, zero_delay_completes_on_the_next_pass_not_inside_the_call)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 0);
+    cr_assert(act_status_pending(&st), "a timer never completes inside the issuing call");
+    cr_assert(act_timer_armed(&t));
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(act_status_result(&st), 0);
+    cr_assert_not(act_timer_armed(&t));
+}
+
+Test(timer, at_completes_at_the_absolute_deadline_never_before)
+{
+    struct timed x;
+
+    timed_init(&x);
+    timed_at(&x, act_now_usec() + 3000);
+    fx_run_for(20000);
+    cr_assert_eq(x.o.runs, 1);
+    cr_assert_eq(x.o.last_result, 0);
+    cr_assert_geq(x.ran_at, x.deadline);
+}
+
+Test(timer, at_with_a_past_deadline_fires_on_the_next_pass)
+{
+    struct timed x;
+
+    timed_init(&x);
+    timed_at(&x, act_now_usec() - 1000);
+    cr_assert(act_status_pending(act_object_status(&x.o.base)));
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    cr_assert_eq(x.o.last_result, 0);
+}
+
+Test(timer, cancel_before_expiry_completes_with_ecanceled)
+{
+    struct timed x;
+
+    timed_init(&x);
+    timed_at(&x, act_now_usec() + 5000);
+    act_timer_cancel(&x.t);
+    cr_assert_not(act_timer_armed(&x.t));
+    cr_assert_eq(act_status_result(act_object_status(&x.o.base)), -ECANCELED);
+    fx_run_for(15000);
+    cr_assert_eq(x.o.runs, 1, "the cancelled request still signals once");
+    cr_assert_eq(x.o.last_result, -ECANCELED);
+}
+
+Test(timer, cancel_after_fire_keeps_zero_and_sends_no_second_signal)
+{
+    struct timed x;
+
+    timed_init(&x);
+    timed_at(&x, act_now_usec());
+    fx_run_for(2000);
+    cr_assert_eq(x.o.runs, 1);
+    act_timer_cancel(&x.t);
+    cr_assert_eq(act_status_result(act_object_status(&x.o.base)), 0);
+    fx_run_for(2000);
+    cr_assert_eq(x.o.runs, 1);
+}
+
+Test(timer, cancel_after_fire_before_dispatch_keeps_zero)
+{
+    struct timed x;
+    act_timer wait_t;
+    act_status wait_st = ACT_STATUS_INIT;
+
+    timed_init(&x);
+    act_timer_init(&wait_t, fx_sched());
+    timed_at(&x, act_now_usec());
+    act_timer_after(&wait_t, &wait_st, 1000);
+    act_wait_for_request(&wait_st); /* x's timer fires meanwhile */
+    cr_assert_not(act_timer_armed(&x.t));
+    act_timer_cancel(&x.t);
+    fx_run_for(2000);
+    cr_assert_eq(x.o.runs, 1);
+    cr_assert_eq(x.o.last_result, 0, "the fired 0 stands");
+}
+
+Test(timer, cancel_of_idle_timer_does_nothing)
+{
+    act_timer t;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_cancel(&t);
+    cr_assert_not(act_timer_armed(&t));
+    act_timer_fini(&t);
+}
+
+Test(timer, second_request_on_armed_timer_completes_ebusy_and_leaves_first_untouched)
+{
+    struct timed first, second;
+
+    timed_init(&first);
+    timed_init(&second);
+    timed_at(&first, act_now_usec() + 6000);
+    act_timer_after(&first.t, act_object_status(&second.o.base), 1000);
+    cr_assert_eq(act_status_result(act_object_status(&second.o.base)), -EBUSY,
+                 "-EBUSY completes inside the issuing call");
+    act_set_active(&second.o.base);
+    cr_assert(act_timer_armed(&first.t));
+    fx_run_for(20000);
+    cr_assert_eq(second.o.runs, 1);
+    cr_assert_eq(second.o.last_result, -EBUSY);
+    cr_assert_eq(first.o.runs, 1);
+    cr_assert_eq(first.o.last_result, 0);
+    cr_assert_geq(first.ran_at, first.deadline, "the first request's deadline was changed");
+}
+
+Test(timer, fini_cancels_what_is_armed)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 10000);
+    act_timer_fini(&t);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+    cr_assert_not(act_timer_armed(&t));
+}
+
+static int rearm_twice(fx_obj *o)
+{
+    struct timed *x = ACT_CONTAINER_OF(o, struct timed, o);
+
+    x->ran_at = act_now_usec();
+    if (o->runs < 3) {
+        act_timer_after(&x->t, act_object_status(&o->base), 1000);
+        act_set_active(&o->base);
+    }
+    return 0;
+}
+
+Test(timer, timer_may_be_rearmed_from_its_own_run)
+{
+    struct timed x;
+    uint64_t start = act_now_usec();
+
+    timed_init(&x);
+    x.o.on_run = rearm_twice;
+    act_timer_after(&x.t, act_object_status(&x.o.base), 1000);
+    act_set_active(&x.o.base);
+    fx_run_for(30000);
+    cr_assert_eq(x.o.runs, 3);
+    cr_assert_geq(x.ran_at, start + 3000);
+}
+
+Test(timer, earlier_deadline_armed_later_fires_first)
+{
+    struct timed late, early;
+
+    timed_init(&late);
+    timed_init(&early);
+    timed_at(&late, act_now_usec() + 8000);
+    timed_at(&early, act_now_usec() + 2000);
+    fx_run_for(20000);
+    cr_assert_eq(late.o.runs, 1);
+    cr_assert_eq(early.o.runs, 1);
+    cr_assert_lt(early.ran_at, late.ran_at);
+}
+
+struct same_deadline {
+    struct timed *all;
+    int count;
+    int runs;
+};
+
+static int all_others_complete(fx_obj *o)
+{
+    struct same_deadline *sd = o->user;
+
+    if (sd->runs++ == 0) {
+        for (int i = 0; i < sd->count; i++)
+            cr_assert_not(act_status_pending(act_object_status(&sd->all[i].o.base)),
+                          "timer %d with the same deadline was not completed in the same pass", i);
+    }
+    return 0;
+}
+
+Test(timer, many_expiries_at_one_deadline_are_all_delivered_in_one_pass)
+{
+    struct same_deadline sd = { NULL, 1000, 0 };
+    uint64_t deadline = act_now_usec() + 3000;
+
+    sd.all = calloc((size_t)sd.count, sizeof *sd.all);
+    cr_assert_not_null(sd.all);
+    for (int i = 0; i < sd.count; i++) {
+        timed_init(&sd.all[i]);
+        sd.all[i].o.user = &sd;
+        sd.all[i].o.on_run = all_others_complete;
+        timed_at(&sd.all[i], deadline);
+    }
+    fx_run_for(20000);
+    cr_assert_eq(sd.runs, sd.count);
+    for (int i = 0; i < sd.count; i++) {
+        cr_assert_eq(sd.all[i].o.runs, 1);
+        cr_assert_eq(sd.all[i].o.last_result, 0);
+    }
+    free(sd.all);
+}
+
+/*
+ * The model test.  Every timer is armed with act_timer_at at a random
+ * deadline (many shared); some are cancelled at once through the timer or
+ * through act_cancel, some later from another timer's run.  The model says
+ * for each one: how many runs, with which result; fired ones never early and
+ * dispatched in deadline order.
+ */
+enum plan { KEEP, CANCEL_TIMER_NOW, CANCEL_OBJECT_NOW, CANCEL_TIMER_LATER, CANCEL_OBJECT_LATER, NPLANS };
+
+struct model;
+
+struct mtimer {
+    struct timed x;
+    struct model *m;
+    enum plan plan;
+    struct mtimer *victim;  /* cancelled from this one's run */
+    int want_runs;
+    int want_result;
+};
+
+struct model {
+    struct mtimer *all;
+    int count;
+    int runs_left;
+    int *order;             /* indexes of fired timers, in dispatch order */
+    int nfired;
+};
+
+static void cancel_victim(struct mtimer *v)
+{
+    if (v->plan == CANCEL_TIMER_LATER) {
+        v->want_result = act_timer_armed(&v->x.t) ? -ECANCELED : 0;
+        act_timer_cancel(&v->x.t);
+    } else if (act_is_active(&v->x.o.base)) {
+        v->want_result = act_timer_armed(&v->x.t) ? -ECANCELED : 0;
+        v->want_runs = 0;
+        v->m->runs_left--;
+        act_cancel(&v->x.o.base);
+    }
+}
+
+static int model_run(fx_obj *o)
+{
+    struct mtimer *mt = ACT_CONTAINER_OF(o, struct mtimer, x.o);
+    struct model *m = mt->m;
+
+    mt->x.ran_at = act_now_usec();
+    if (o->last_result == 0)
+        m->order[m->nfired++] = (int)(mt - m->all);
+    if (mt->victim != NULL)
+        cancel_victim(mt->victim);
+    if (--m->runs_left == 0)
+        act_sched_stop(fx_sched());
+    return 0;
+}
+
+static void model_arm(struct model *m, uint64_t *rng)
+{
+    uint64_t base = act_now_usec() + 2000;
+
+    m->runs_left = m->count;
+    for (int i = 0; i < m->count; i++) {
+        struct mtimer *mt = &m->all[i];
+
+        timed_init(&mt->x);
+        mt->x.o.on_run = model_run;
+        mt->m = m;
+        mt->plan = (enum plan)(next_random(rng) % NPLANS);
+        mt->want_runs = 1;
+        mt->want_result = 0;
+        timed_at(&mt->x, base + next_random(rng) % 300 * 100);
+        if (mt->plan == CANCEL_TIMER_NOW) {
+            act_timer_cancel(&mt->x.t);
+            mt->want_result = -ECANCELED;
+        } else if (mt->plan == CANCEL_OBJECT_NOW) {
+            act_cancel(&mt->x.o.base);
+            mt->want_result = -ECANCELED;
+            mt->want_runs = 0;
+            m->runs_left--;
+        }
+    }
+    for (int i = 0; i < m->count; i++) {
+        struct mtimer *mt = &m->all[i];
+        struct mtimer *killer = &m->all[next_random(rng) % (uint64_t)m->count];
+
+        if ((mt->plan == CANCEL_TIMER_LATER || mt->plan == CANCEL_OBJECT_LATER) && killer != mt
+            && killer->victim == NULL)
+            killer->victim = mt;
+    }
+}
+
+static void model_check(struct model *m)
+{
+    for (int i = 0; i < m->count; i++) {
+        struct mtimer *mt = &m->all[i];
+
+        cr_assert_eq(mt->x.o.runs, mt->want_runs, "timer %d (plan %d): %d runs, %d expected", i,
+                     mt->plan, mt->x.o.runs, mt->want_runs);
+        cr_assert_eq(act_status_result(act_object_status(&mt->x.o.base)), mt->want_result,
+                     "timer %d (plan %d): result %d, %d expected", i, mt->plan,
+                     act_status_result(act_object_status(&mt->x.o.base)), mt->want_result);
+        if (mt->want_runs == 1 && mt->want_result == 0)
+            cr_assert_geq(mt->x.ran_at, mt->x.deadline, "timer %d fired early", i);
+    }
+    for (int k = 1; k < m->nfired; k++) {
+        uint64_t prev = m->all[m->order[k - 1]].x.deadline;
+        uint64_t cur = m->all[m->order[k]].x.deadline;
+
+        cr_assert_leq(prev, cur, "timer %d (due %llu) fired before timer %d (due %llu)", m->order[k - 1],
+                      (unsigned long long)prev, m->order[k], (unsigned long long)cur);
+    }
+}
+
+Test(timer, random_timers_and_cancels_match_the_model)
+{
+    uint64_t rng = 0x9e3779b97f4a7c15u;
+    struct model m = { NULL, (int)fx_size(4000, 600), 0, NULL, 0 };
+
+    m.all = calloc((size_t)m.count, sizeof *m.all);
+    m.order = calloc((size_t)m.count, sizeof *m.order);
+    cr_assert(m.all != NULL && m.order != NULL);
+    model_arm(&m, &rng);
+    if (m.runs_left > 0)
+        cr_assert_eq(act_sched_start(fx_sched()), 0);
+    fx_run_for(5000); /* past every deadline: a late signal would panic or add a run */
+    model_check(&m);
+    for (int i = 0; i < m.count; i++)
+        act_object_deque(&m.all[i].x.o.base);
+    free(m.order);
+    free(m.all);
+}
+
+Test(timer, one_million_armed_timers_all_fire_or_cancel)
+{
+    size_t count = (size_t)fx_size(1000000, 100000);
+    act_timer *timers = calloc(count, sizeof *timers);
+    act_status *statuses = calloc(count, sizeof *statuses);
+    uint64_t rng = 12345;
+    uint64_t base = act_now_usec() + 1000;
+
+    cr_assert(timers != NULL && statuses != NULL);
+    for (size_t i = 0; i < count; i++) {
+        act_timer_init(&timers[i], fx_sched());
+        act_timer_at(&timers[i], &statuses[i], base + next_random(&rng) % 20000);
+    }
+    for (size_t i = 0; i < count; i += 3)
+        act_timer_cancel(&timers[(i * 7919) % count]);
+    fx_run_for(25000);
+    for (size_t i = 0; i < count; i++) {
+        int want = (i % 3 == 0) ? -ECANCELED : 0;
+        size_t at = (i * 7919) % count;
+
+        if (act_status_result(&statuses[at]) != want || act_timer_armed(&timers[at]))
+            cr_assert_fail("timer %zu: result %d, %d expected", at, act_status_result(&statuses[at]), want);
+    }
+    free(statuses);
+    free(timers);
+}
