@@ -200,12 +200,17 @@ int act__watch_set(act__watch *w, uint32_t events)
     act_sched *s = w->sched;
     struct epoll_event ev = { .events = events, .data.ptr = w };
     int op;
+    int err = 0;
 
     if (events == w->events)
         return 0;
     op = w->events == 0 ? EPOLL_CTL_ADD : events == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
-    if (epoll_ctl((int)s->port[P_EPOLL], op, w->fd, &ev) < 0)
-        return -errno;
+    if (epoll_ctl((int)s->port[P_EPOLL], op, w->fd, &ev) < 0) {
+        err = -errno;
+        if (op != EPOLL_CTL_DEL)
+            return err;
+        /* removal forgets @w anyway: its fd was closed behind its back */
+    }
     if (op == EPOLL_CTL_ADD)
         s->port[P_NWATCH]++;
     if (op == EPOLL_CTL_DEL) {
@@ -213,7 +218,7 @@ int act__watch_set(act__watch *w, uint32_t events)
         drop_undelivered(s, w);
     }
     w->events = events;
-    return 0;
+    return err;
 }
 
 /*

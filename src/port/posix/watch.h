@@ -14,7 +14,9 @@ void act__watch_init(act__watch *w, act_sched *s, int fd, void (*cb)(act__watch 
  * Register @w for @events (EPOLLIN, EPOLLOUT, ...; level-triggered), change
  * its events, or with 0 remove it.  No system call when @events is what is
  * registered already.  Removal also drops events already fetched for @w but
- * not yet delivered, so @w may be freed at once.
+ * not yet delivered, so @w may be freed at once; it forgets @w even when
+ * epoll_ctl fails (a descriptor closed behind the watcher's back), and then
+ * returns that error.
  * Return: 0 or a negative errno (-EPERM for a descriptor epoll refuses, such
  * as a regular file or a directory).
  */
