@@ -1,0 +1,113 @@
+/*
+ * act_fd: readiness of any descriptor as a cancellable request.  The epoll
+ * interest follows the events of the current wait and stays registered after
+ * it completes, so re-waiting for the same events costs no epoll_ctl; a
+ * readiness event that finds no wait removes the descriptor from the set, so
+ * level-triggering cannot spin (the same rule as stream.c's NOTE 2).
+ */
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+
+#include <active/fd.h>
+
+#include "../core/internal.h"
+#include "../port/posix/watch.h"
+
+static uint32_t interest(unsigned events)
+{
+    return ((events & ACT_FD_READABLE) ? (uint32_t)EPOLLIN : 0u)
+           | ((events & ACT_FD_WRITABLE) ? (uint32_t)EPOLLOUT : 0u);
+}
+
+static unsigned readiness(uint32_t revents)
+{
+    return ((revents & EPOLLIN) ? ACT_FD_READABLE : 0u)
+           | ((revents & EPOLLOUT) ? ACT_FD_WRITABLE : 0u)
+           | ((revents & EPOLLERR) ? ACT_FD_ERROR : 0u)
+           | ((revents & EPOLLHUP) ? ACT_FD_HANGUP : 0u);
+}
+
+static void finish(act_fd *w, int result)
+{
+    act_status *st = w->status;
+
+    w->status = NULL;
+    act_complete(st, result);
+}
+
+static void on_ready(act__watch *watch, uint32_t revents)
+{
+    act_fd *w = ACT_CONTAINER_OF(watch, act_fd, watch);
+    unsigned ready;
+
+    if (w->status == NULL) {
+        (void)act__watch_set(watch, 0); /* nobody waits: leave the set */
+        return;
+    }
+    ready = readiness(revents) & (w->want | ACT_FD_ERROR | ACT_FD_HANGUP);
+    if (ready != 0)
+        finish(w, (int)ready);
+}
+
+static void clear(act_fd *w)
+{
+    w->watch.fd = -1;
+    w->watch.events = 0;
+    w->status = NULL;
+    w->want = 0;
+}
+
+int act_fd_init(act_fd *w, act_sched *s, int fd)
+{
+    struct stat sb;
+
+    clear(w);
+    if (s == NULL)
+        return -EINVAL;
+    if (fd < 0 || fstat(fd, &sb) < 0)
+        return -EBADF;
+    if (S_ISDIR(sb.st_mode))
+        return -EISDIR;
+    if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode))
+        return -EPERM;
+    act__watch_init(&w->watch, s, fd, on_ready);
+    return 0;
+}
+
+void act_fd_fini(act_fd *w)
+{
+    if (w->watch.fd < 0)
+        return;
+    act_fd_cancel(w);
+    (void)act__watch_set(&w->watch, 0);
+    clear(w);
+}
+
+void act_fd_wait(act_fd *w, unsigned events, act_status *st)
+{
+    int err = 0;
+
+    if (!act__status_issue(st))
+        return;
+    if (w->watch.fd < 0)
+        err = -EBADF;
+    else if (events == 0 || (events & ~(ACT_FD_READABLE | ACT_FD_WRITABLE)) != 0)
+        err = -EINVAL;
+    else if (w->status != NULL)
+        err = -EBUSY;
+    else
+        err = act__watch_set(&w->watch, interest(events));
+    if (err < 0) {
+        act_complete(st, err);
+        return;
+    }
+    w->status = st;
+    w->want = events;
+}
+
+void act_fd_cancel(act_fd *w)
+{
+    if (w->status != NULL)
+        finish(w, -ECANCELED);
+}

@@ -1,0 +1,165 @@
+/*
+ * act_pipe: a thin wrapper over the byte-stream engine (stream.h).  It owns
+ * the descriptor (opened, paired, or handed in), the argument checks and the
+ * choice of step; readiness, cancel, -EBUSY and late data are the engine's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <active/pipe.h>
+
+#include "stream.h"
+
+int act_pipe_open(act_pipe *p, act_sched *s, int fd)
+{
+    return act__stream_init(&p->stream, s, fd);
+}
+
+/* Take a descriptor the library created: on failure it is closed. */
+static int adopt(act_pipe *p, act_sched *s, int fd)
+{
+    int rc = act__stream_init(&p->stream, s, fd);
+
+    if (rc < 0)
+        close(fd);
+    return rc;
+}
+
+int act_pipe_pair(act_pipe *rd, act_pipe *wr, act_sched *s)
+{
+    int fds[2];
+    int rc;
+
+    act__stream_clear(&rd->stream); /* both closed until they succeed */
+    act__stream_clear(&wr->stream);
+    if (s == NULL)
+        return -EINVAL;
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -errno;
+    rc = adopt(rd, s, fds[0]);
+    if (rc < 0) {
+        close(fds[1]);
+        return rc;
+    }
+    rc = adopt(wr, s, fds[1]);
+    if (rc < 0)
+        act_pipe_close(rd);
+    return rc;
+}
+
+int act_pipe_open_fifo(act_pipe *p, act_sched *s, const char *path, int mode)
+{
+    int fd;
+
+    act__stream_clear(&p->stream);
+    if (s == NULL || path == NULL || (mode != ACT_PIPE_READ && mode != ACT_PIPE_WRITE))
+        return -EINVAL;
+    fd = open(path, (mode == ACT_PIPE_READ ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    return adopt(p, s, fd);
+}
+
+void act_pipe_close(act_pipe *p)
+{
+    int fd = act__stream_fini(&p->stream);
+
+    if (fd >= 0)
+        close(fd);
+}
+
+int act_pipe_detach(act_pipe *p)
+{
+    return act__stream_fini(&p->stream);
+}
+
+int act_pipe_fd(const act_pipe *p)
+{
+    return p->stream.watch.fd;
+}
+
+/* The checks every read shares; 0 when the request may go ahead. */
+static int read_check(const act_pipe *p, const void *buf, size_t len)
+{
+    if (p->stream.watch.fd >= 0 && (p->stream.flags & ACT__STREAM_IN) == 0)
+        return -EBADF;
+    return buf == NULL && len > 0 ? -EINVAL : 0;
+}
+
+void act_pipe_read(act_pipe *p, void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &p->stream;
+    int err = read_check(p, buf, len);
+
+    if (err == 0 && len == 0)
+        err = -EINVAL; /* "one or more" cannot be met by a 0-byte buffer */
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    s->rd.step = act__stream_read_some;
+    s->rd.buf.in = buf;
+    s->rd.len = len > INT_MAX ? INT_MAX : len;
+    act__stream_start(s, &s->rd, false);
+}
+
+void act_pipe_read_full(act_pipe *p, void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &p->stream;
+    int err = read_check(p, buf, len);
+
+    if (err == 0 && len > INT_MAX)
+        err = -EINVAL;
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    if (len == 0) {
+        act__stream_complete(&s->rd, 0);
+        return;
+    }
+    s->rd.step = act__stream_read_full;
+    s->rd.buf.in = buf;
+    s->rd.len = len;
+    act__stream_start(s, &s->rd, false);
+}
+
+void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &p->stream;
+    int err = 0;
+
+    if (s->watch.fd >= 0 && (s->flags & ACT__STREAM_OUT) == 0)
+        err = -EBADF;
+    else if ((buf == NULL && len > 0) || len > INT_MAX)
+        err = -EINVAL;
+    if (!act__stream_accept(s, &s->wr, st, err))
+        return;
+    if (len == 0) {
+        act__stream_complete(&s->wr, 0);
+        return;
+    }
+    s->wr.step = act__stream_write_all;
+    s->wr.buf.out = buf;
+    s->wr.len = len;
+    act__stream_start(s, &s->wr, true);
+}
+
+void act_pipe_cancel_read(act_pipe *p)
+{
+    act__stream_cancel(&p->stream.rd);
+}
+
+void act_pipe_cancel_write(act_pipe *p)
+{
+    act__stream_cancel(&p->stream.wr);
+}
+
+size_t act_pipe_written(const act_pipe *p)
+{
+    return p->stream.wr.done;
+}
+
+size_t act_pipe_received(const act_pipe *p)
+{
+    return p->stream.rd.done;
+}
