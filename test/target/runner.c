@@ -1,0 +1,151 @@
+/*
+ * The on-target test runner (no Criterion on the target): runs the portable
+ * contract tests (test/contract/) on a Cortex-M under QEMU, prints one line
+ * a test in Criterion's format, then Criterion's synthesis line and
+ * "N passed, N failed", and exits with the number of failures through
+ * semihosting.  The "interrupt" of the contract tests is SysTick, which
+ * also drives the clock: 50,000 ticks a second (QEMU runs it with -icount,
+ * so interrupts land at reproducible instructions).
+ */
+#include <active.h>
+#include <active/cortex_m.h>
+
+#include "board.h"
+#include "contract/contract.h"
+
+/* The size budgets of DESIGN.md, checked for every core the image is built for. */
+_Static_assert(sizeof(act_object) <= 24, "act_object must fit 24 bytes on 32-bit");
+_Static_assert(sizeof(act_sched) <= 64, "act_sched must fit 64 bytes on 32-bit");
+_Static_assert(sizeof(act_status) == 8, "act_status is two words");
+
+#define TICK_HZ 50000u
+
+#ifndef RACE_ROUNDS
+#define RACE_ROUNDS 100000ul
+#endif
+
+static struct {
+    void (*volatile fn)(void *arg);
+    void *volatile arg;
+} irq;
+
+static int failures; /* ct_fail() calls in the running test */
+
+void board_systick(void)
+{
+    void (*fn)(void *) = irq.fn;
+
+    act_cm_systick_isr();
+    if (fn != NULL)
+        fn(irq.arg);
+}
+
+void ct_irq_start(void (*fn)(void *arg), void *arg)
+{
+    irq.arg = arg;
+    irq.fn = fn; /* last: the interrupt reads fn first */
+}
+
+void ct_irq_stop(void)
+{
+    irq.fn = NULL; /* a handler in flight has finished: it preempts, never interleaves */
+}
+
+unsigned long ct_race_rounds(void)
+{
+    return RACE_ROUNDS;
+}
+
+static void put_long(long v)
+{
+    if (v < 0) {
+        board_puts("-");
+        board_put_u32((uint32_t)-v);
+    } else {
+        board_put_u32((uint32_t)v);
+    }
+}
+
+void ct_fail(const char *file, int line, const char *what, long got, long want, bool has_values)
+{
+    failures++;
+    board_puts("[----] ");
+    if (line == 0) {
+        board_puts("unexpected panic ");
+        board_puts(file);
+        board_puts(": ");
+        board_puts(what);
+    } else {
+        board_puts(file);
+        board_puts(":");
+        board_put_u32((uint32_t)line);
+        board_puts(": Assertion Failed: ");
+        board_puts(what);
+        if (has_values) {
+            board_puts(": got ");
+            put_long(got);
+            board_puts(", want ");
+            put_long(want);
+        }
+    }
+    board_puts("\n");
+}
+
+void ct_log(const char *label, unsigned long value)
+{
+    board_puts("[----] ");
+    board_puts(label);
+    board_puts(": ");
+    board_put_u32((uint32_t)value);
+    board_puts("\n");
+}
+
+static const struct {
+    const char *name;
+    void (*body)(void);
+} tests[] = {
+#define CT_TEST(name) { #name, ct_##name },
+#include "contract/list.h"
+#undef CT_TEST
+};
+
+int main(void)
+{
+    unsigned passed = 0, failed = 0;
+    const unsigned n = (unsigned)(sizeof tests / sizeof tests[0]);
+
+    if (act_cm_systick_start(BOARD_CORE_HZ, TICK_HZ) != 0) {
+        board_puts("runner: SysTick cannot run at the tick rate\n");
+        return 2;
+    }
+    board_puts("[====] Running ");
+    board_put_u32(n);
+    board_puts(" tests from contract:\n");
+    for (unsigned i = 0; i < n; i++) {
+        failures = 0;
+        ct_setup();
+        tests[i].body();
+        if (!ct_clean() && failures == 0)
+            ct_fail(__FILE__, __LINE__, "the test left active objects", 0, 0, false);
+        ct_teardown();
+        board_puts(failures == 0 ? "[PASS] contract::" : "[FAIL] contract::");
+        board_puts(tests[i].name);
+        board_puts("\n");
+        if (failures == 0)
+            passed++;
+        else
+            failed++;
+    }
+    board_puts("[====] Synthesis: Tested: ");
+    board_put_u32(n);
+    board_puts(" | Passing: ");
+    board_put_u32(passed);
+    board_puts(" | Failing: ");
+    board_put_u32(failed);
+    board_puts(" | Crashing: 0\n");
+    board_put_u32(passed);
+    board_puts(" passed, ");
+    board_put_u32(failed);
+    board_puts(" failed\n");
+    return failed == 0 ? 0 : 1;
+}
