@@ -1,0 +1,184 @@
+/*
+ * act_pipe opening and closing: close cancels and closes, flags restored,
+ * FIFOs by path, bad descriptors and bad arguments give negative results,
+ * no descriptor leaks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support/io.h"
+
+TestSuite(pipe_open, .init = fx_setup, .fini = fx_teardown, .timeout = 60);
+
+static void pair(act_pipe *rd, act_pipe *wr)
+{
+    cr_assert_eq(act_pipe_pair(rd, wr, fx_sched()), 0);
+}
+
+Test(pipe_open, close_completes_outstanding_requests_ecanceled_and_closes_the_fd)
+{
+    enum { TOTAL = 1 << 20 };
+    act_pipe rd, wr;
+    io_obj r, w;
+    char buf[8], *src = calloc(1, TOTAL);
+    int rfd, wfd;
+
+    pair(&rd, &wr);
+    rfd = act_pipe_fd(&rd);
+    wfd = act_pipe_fd(&wr);
+    io_obj_init(&r, &rd, false);
+    io_obj_init(&w, &wr, true);
+    act_pipe_read(&rd, buf, sizeof buf, act_object_status(&r.base));
+    act_set_active(&r.base);
+    act_pipe_write(&wr, src, TOTAL, act_object_status(&w.base));
+    cr_assert(act_status_pending(act_object_status(&w.base)), "the write fills the pipe");
+    act_set_active(&w.base);
+    act_pipe_close(&rd);
+    act_pipe_close(&wr);
+    cr_assert_eq(fcntl(rfd, F_GETFD), -1);
+    cr_assert_eq(fcntl(wfd, F_GETFD), -1);
+    io_run_until(&r.runs, 1);
+    io_run_until(&w.runs, 1);
+    cr_assert_eq(r.last, -ECANCELED);
+    cr_assert_eq(w.last, -ECANCELED);
+    cr_assert_eq(act_pipe_fd(&rd), -1);
+    free(src);
+}
+
+Test(pipe_open, detach_and_close_restore_the_blocking_mode_they_found)
+{
+    int fds[2], spare;
+    act_pipe p, q;
+
+    cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), fds[0]), 0);
+    cr_assert(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
+    cr_assert_eq(act_pipe_detach(&p), fds[0]);
+    cr_assert_not(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
+    cr_assert_eq(act_pipe_detach(&p), -EBADF, "already detached");
+    spare = dup(fds[1]); /* shares the open file description */
+    cr_assert_eq(act_pipe_open(&q, fx_sched(), fds[1]), 0);
+    cr_assert(fcntl(spare, F_GETFL) & O_NONBLOCK);
+    act_pipe_close(&q);
+    cr_assert_not(fcntl(spare, F_GETFL) & O_NONBLOCK);
+    cr_assert_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), fds[0]), 0);
+    act_pipe_detach(&p);
+    cr_assert(fcntl(fds[0], F_GETFL) & O_NONBLOCK, "it was non-blocking before");
+    close(fds[0]);
+    close(spare);
+}
+
+Test(pipe_open, fifo_opened_by_path_carries_bytes_then_eof)
+{
+    char dir[] = "/tmp/act-fifo-XXXXXX", path[64];
+    act_pipe rd, wr, none;
+    io_obj r;
+    act_status st = ACT_STATUS_INIT;
+    char buf[8];
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_eq(act_pipe_open_fifo(&wr, fx_sched(), path, ACT_PIPE_WRITE), -ENXIO, "no reader yet");
+    cr_assert_eq(act_pipe_open_fifo(&rd, fx_sched(), path, ACT_PIPE_READ), 0);
+    cr_assert_eq(act_pipe_open_fifo(&wr, fx_sched(), path, ACT_PIPE_WRITE), 0);
+    cr_assert_eq(act_pipe_open_fifo(&none, fx_sched(), path, 3), -EINVAL);
+    cr_assert_eq(act_pipe_open_fifo(&none, fx_sched(), dir, ACT_PIPE_READ), -EISDIR);
+    io_obj_init(&r, &rd, false);
+    act_pipe_write(&wr, "fifo", 4, &st);
+    cr_assert_eq(act_status_result(&st), 4);
+    act_pipe_read(&rd, buf, sizeof buf, act_object_status(&r.base));
+    act_set_active(&r.base);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, 4);
+    act_pipe_close(&wr);
+    act_pipe_read(&rd, buf, sizeof buf, act_object_status(&r.base));
+    act_set_active(&r.base);
+    io_run_until(&r.runs, 2);
+    cr_assert_eq(r.last, 0);
+    act_pipe_close(&rd);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(pipe_open, open_gives_negative_results_for_bad_descriptors)
+{
+    int fds[2], dir, file, null;
+    act_pipe p;
+
+    cr_assert_eq(pipe(fds), 0);
+    close(fds[0]);
+    close(fds[1]);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), fds[0]), -EBADF);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), -1), -EBADF);
+    dir = open("/tmp", O_RDONLY | O_DIRECTORY);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), dir), -EISDIR);
+    cr_assert_geq(fcntl(dir, F_GETFD), 0, "the fd is still the caller's");
+    file = open("/proc/self/status", O_RDONLY);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), file), -EPERM);
+    null = open("/dev/null", O_RDWR);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), null), -EPERM);
+    cr_assert_not(fcntl(null, F_GETFL) & O_NONBLOCK, "a refused fd keeps its flags");
+    cr_assert_eq(act_pipe_open(&p, NULL, 0), -EINVAL);
+    cr_assert_eq(act_pipe_fd(&p), -1);
+    close(dir);
+    close(file);
+    close(null);
+}
+
+Test(pipe_open, requests_with_bad_arguments_complete_negative_inside_the_call)
+{
+    act_pipe rd, wr, closed;
+    act_status st = ACT_STATUS_INIT;
+    char buf[4];
+
+    pair(&rd, &wr);
+    act_pipe_read(&rd, NULL, 4, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_pipe_read(&rd, buf, 0, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_pipe_read_full(&rd, NULL, 4, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_pipe_write(&wr, NULL, 4, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_pipe_read(&wr, buf, sizeof buf, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF, "read on the write end");
+    act_pipe_write(&rd, "x", 1, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF, "write on the read end");
+    cr_assert_eq(act_pipe_open(&closed, fx_sched(), -1), -EBADF);
+    act_pipe_read(&closed, buf, sizeof buf, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    act_pipe_close(&rd);
+    act_pipe_write(&rd, "x", 1, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF, "after close");
+    act_pipe_close(&rd); /* twice: nothing */
+    act_pipe_close(&wr);
+}
+
+Test(pipe_open, no_descriptor_leaks_after_open_use_and_close)
+{
+    int before = io_fd_count();
+    int fds[2];
+
+    for (int i = 0; i < 50; i++) {
+        act_pipe rd, wr, p;
+        act_status st = ACT_STATUS_INIT;
+        char buf[4];
+
+        pair(&rd, &wr);
+        act_pipe_read(&rd, buf, sizeof buf, &st);
+        act_pipe_close(&rd);
+        act_pipe_close(&wr);
+        cr_assert_eq(pipe(fds), 0);
+        cr_assert_eq(act_pipe_open(&p, fx_sched(), fds[0]), 0);
+        act_pipe_close(&p);
+        close(fds[1]);
+    }
+    cr_assert_eq(io_fd_count(), before);
+}
