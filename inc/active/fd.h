@@ -28,17 +28,17 @@
 #include "posix.h"
 #include "status.h"
 
-/* What to wait for, and what a completed wait reports (a positive mask). */
-#define ACT_FD_READABLE 1u /* a read would not block (data, end of file, a connection to accept) */
-#define ACT_FD_WRITABLE 2u /* a write would not block */
-#define ACT_FD_ERROR 4u    /* an error is pending (always reported, never asked for) */
-#define ACT_FD_HANGUP 8u   /* the peer or the device hung up (always reported) */
+/* What to wait for, and what a completed wait reports (a positive mask; int, like results). */
+#define ACT_FD_READABLE 1 /* a read would not block (data, end of file, a connection to accept) */
+#define ACT_FD_WRITABLE 2 /* a write would not block */
+#define ACT_FD_ERROR 4     /* an error is pending (always reported, never asked for) */
+#define ACT_FD_HANGUP 8    /* the peer or the device hung up (always reported) */
 
 typedef struct act_fd {
     /* private: */
     act__watch watch;   /* fd (-1 after fini) and the registered events */
     act_status *status; /* the outstanding wait, NULL when idle */
-    unsigned want;      /* ACT_FD_READABLE | ACT_FD_WRITABLE of that wait */
+    int want;           /* ACT_FD_READABLE | ACT_FD_WRITABLE of that wait */
 } act_fd;
 
 /**
@@ -88,7 +88,7 @@ ACT_API void act_fd_fini(act_fd *w);
  * when epoll refuses the descriptor, -ENOMEM.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
-ACT_API void act_fd_wait(act_fd *w, unsigned events, act_status *st);
+ACT_API void act_fd_wait(act_fd *w, int events, act_status *st);
 
 /**
  * act_fd_cancel() - cancel the outstanding wait, now

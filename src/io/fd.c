@@ -14,18 +14,18 @@
 #include "../core/internal.h"
 #include "../port/posix/watch.h"
 
-static uint32_t interest(unsigned events)
+static uint32_t interest(int events)
 {
     return ((events & ACT_FD_READABLE) ? (uint32_t)EPOLLIN : 0u)
            | ((events & ACT_FD_WRITABLE) ? (uint32_t)EPOLLOUT : 0u);
 }
 
-static unsigned readiness(uint32_t revents)
+static int readiness(uint32_t revents)
 {
-    return ((revents & EPOLLIN) ? ACT_FD_READABLE : 0u)
-           | ((revents & EPOLLOUT) ? ACT_FD_WRITABLE : 0u)
-           | ((revents & EPOLLERR) ? ACT_FD_ERROR : 0u)
-           | ((revents & EPOLLHUP) ? ACT_FD_HANGUP : 0u);
+    return ((revents & EPOLLIN) ? ACT_FD_READABLE : 0)
+           | ((revents & EPOLLOUT) ? ACT_FD_WRITABLE : 0)
+           | ((revents & EPOLLERR) ? ACT_FD_ERROR : 0)
+           | ((revents & EPOLLHUP) ? ACT_FD_HANGUP : 0);
 }
 
 static void finish(act_fd *w, int result)
@@ -39,7 +39,7 @@ static void finish(act_fd *w, int result)
 static void on_ready(act__watch *watch, uint32_t revents)
 {
     act_fd *w = ACT_CONTAINER_OF(watch, act_fd, watch);
-    unsigned ready;
+    int ready;
 
     if (w->status == NULL) {
         (void)act__watch_set(watch, 0); /* nobody waits: leave the set */
@@ -47,7 +47,7 @@ static void on_ready(act__watch *watch, uint32_t revents)
     }
     ready = readiness(revents) & (w->want | ACT_FD_ERROR | ACT_FD_HANGUP);
     if (ready != 0)
-        finish(w, (int)ready);
+        finish(w, ready);
 }
 
 static void clear(act_fd *w)
@@ -84,7 +84,7 @@ void act_fd_fini(act_fd *w)
     clear(w);
 }
 
-void act_fd_wait(act_fd *w, unsigned events, act_status *st)
+void act_fd_wait(act_fd *w, int events, act_status *st)
 {
     int err = 0;
 

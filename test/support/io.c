@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 
 static int obj_run(act_object *ao)
@@ -92,7 +93,7 @@ unsigned io_epoll_events(int fd)
     cr_assert_not_null(f);
     while (fgets(line, sizeof line, f) != NULL) {
         if (sscanf(line, "tfd: %d events: %x", &tfd, &ev) == 2 && tfd == fd)
-            events = ev;
+            events = ev & ~(unsigned)(EPOLLERR | EPOLLHUP); /* the kernel adds these */
     }
     fclose(f);
     return events;

@@ -46,7 +46,8 @@ int io_fd_count(void);
 
 /*
  * The events the scheduler's epoll set holds for @fd, as /proc/self/fdinfo
- * shows them; 0 when @fd is not in the set.
+ * shows them, without the EPOLLERR | EPOLLHUP the kernel always adds; 0 when
+ * @fd is not in the set.
  */
 unsigned io_epoll_events(int fd);
 
