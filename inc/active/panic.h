@@ -36,7 +36,8 @@
  * typedef act_panic_fn - a panic handler
  * @rule:   one of the ACT_PANIC_* strings (compare with strcmp or by pointer)
  * @detail: a sentence naming the object and what happened; valid only
- *          during the call
+ *          during the call (a firmware build with ACT_SMALL_STRINGS gives
+ *          the object's address alone, as "0x...")
  * @arg:    the pointer given to act_set_panic_handler()
  *
  * Context: called on the thread that broke the rule.  A handler that returns

@@ -41,7 +41,9 @@ struct act_status {
  * Context: any thread, signal handler or interrupt.
  * Return: a static string, never NULL: "success" for >= 0, "pending" for
  * ACT_PENDING, the errno's name and meaning for the common ones, "unknown
- * error" otherwise.
+ * error" otherwise.  A firmware build with ACT_SMALL_STRINGS names only the
+ * results of the core, timers and port (ECANCELED, ETIMEDOUT, EBUSY, EINVAL,
+ * ENOSYS, ENOMEM, EIO), without the meaning (doc/porting.md).
  */
 ACT_API const char *act_strerror(int result);
 

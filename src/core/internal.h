@@ -58,6 +58,12 @@ static inline void act__link_remove(act__link *l)
  */
 void act__panic(const char *rule, const char *msg, const void *ptr);
 
+#ifdef ACT_SMALL_STRINGS
+/* Firmware option (doc/porting.md): the sentences never reach the image;
+ * the handler's detail is the object's address alone. */
+#define act__panic(rule, msg, ptr) (act__panic)((rule), "@", (ptr))
+#endif
+
 /*
  * What a provider calls to accept a request on @s: act_status_set_pending()
  * that says whether it did.  False after a panic handler returned: the

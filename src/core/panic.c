@@ -33,7 +33,7 @@ static char *put_hex(char *out, const char *end, uintptr_t v)
     return out;
 }
 
-void act__panic(const char *rule, const char *msg, const void *ptr)
+void (act__panic)(const char *rule, const char *msg, const void *ptr) /* () : see internal.h */
 {
     char detail[160];
     char *out = detail;

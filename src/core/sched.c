@@ -257,6 +257,27 @@ int act_sched_fd(const act_sched *s)
     return act_port_fd(s);
 }
 
+/*
+ * @usec / 1000 rounded up, for @usec < INT_MAX * 1000, by shift and subtract:
+ * a 64-bit division would need libgcc's helper on every 32-bit core, and
+ * the core links without libgcc.
+ */
+static int usec_to_ms_up(uint64_t usec)
+{
+    uint64_t rem = usec + 999u;
+    uint64_t step = (uint64_t)1000u << 30;
+    uint32_t bit = 1u << 30;
+    uint32_t ms = 0;
+
+    for (; bit != 0; bit >>= 1, step >>= 1) {
+        if (rem >= step) {
+            rem -= step;
+            ms |= bit;
+        }
+    }
+    return (int)ms;
+}
+
 int act_sched_timeout(act_sched *s)
 {
     uint64_t next, now;
@@ -270,9 +291,9 @@ int act_sched_timeout(act_sched *s)
     now = act_port_now_usec();
     if (next <= now)
         return 0;
-    if ((next - now) / 1000u >= (uint64_t)INT_MAX)
+    if (next - now >= (uint64_t)INT_MAX * 1000u)
         return INT_MAX;
-    return (int)((next - now + 999u) / 1000u);
+    return usec_to_ms_up(next - now);
 }
 
 void act_sched_set_error_handler(act_sched *s, act_error_fn fn, void *arg)

@@ -6,6 +6,18 @@
 
 #include "internal.h"
 
+#ifdef ACT_SMALL_STRINGS
+/* Firmware option (doc/porting.md): the results the core, the timers and a
+ * firmware port give, by name only. */
+static const struct {
+    int err;
+    const char *text;
+} errors[] = {
+    { ECANCELED, "ECANCELED" }, { ETIMEDOUT, "ETIMEDOUT" }, { EBUSY, "EBUSY" },
+    { EINVAL, "EINVAL" },       { ENOSYS, "ENOSYS" },       { ENOMEM, "ENOMEM" },
+    { EIO, "EIO" },
+};
+#else
 static const struct {
     int err;
     const char *text;
@@ -42,6 +54,7 @@ static const struct {
     { EAFNOSUPPORT, "EAFNOSUPPORT: address family not supported" },
     { EOPNOTSUPP, "EOPNOTSUPP: operation not supported" },
 };
+#endif
 
 const char *act_strerror(int result)
 {

@@ -7,9 +7,14 @@
 
 #include "../core/internal.h"
 
+/*
+ * p->start is the due time of the tick last armed: start + k * period by
+ * one addition a tick (a 64-bit multiply needs libgcc on ARMv6-M).
+ */
 static void arm_next(act_periodic *p)
 {
-    act_timer_at(&p->timer, act_object_status(&p->base), p->start + (p->ticks + 1u) * p->period);
+    p->start += p->period;
+    act_timer_at(&p->timer, act_object_status(&p->base), p->start);
     act_set_active(&p->base);
 }
 
@@ -52,7 +57,7 @@ int act_periodic_start(act_periodic *p, uint64_t delay, uint64_t period)
     act_cancel(&p->base);
     p->period = period;
     p->ticks = 0;
-    p->start = act_now_usec() + delay - period; /* tick k is due at start + k * period */
+    p->start = act_now_usec() + delay - period; /* tick k is due at this + k * period */
     arm_next(p);
     return 0;
 }
