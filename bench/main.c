@@ -1,0 +1,282 @@
+/*
+ * The benchmark driver: every workload, every library, alternating, several
+ * rounds; one line per library with the median and the ratio to libactive,
+ * then the budgets of issue 5.
+ *
+ *   bench                      the whole suite (BENCH_ROUNDS=5 by default)
+ *   bench -w dispatch -l libev -n 100000
+ *                              one workload, one library, one run; prints
+ *                              the figure (for callgrind and strace)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static const bench_lib *const libs[] = { &bench_active, &bench_ev, &bench_uv, &bench_event, &bench_raw };
+enum { NLIBS = sizeof libs / sizeof libs[0], LIB_ACTIVE = 0, LIB_EV = 1, LIB_RAW = NLIBS - 1 };
+enum { MAX_ROUNDS = 15 };
+
+struct work {
+    const char *key;
+    const char *title;
+    const char *unit;
+    long n;
+    int rounds; /* 0: the suite's default */
+    int isolate; /* in a fresh child process */
+};
+
+static const struct work works[W_COUNT] = {
+    [W_DISPATCH] = { "dispatch", "dispatch: a handler re-arming itself, no I/O", "ns/round", 10000000, 0, 0 },
+    [W_LOOP] = { "loop", "loop iteration: one dispatch per epoll_wait(0) pass, one idle fd", "ns/pass", 1000000, 0, 0 },
+    [W_REMOTE1] = { "remote1", "remote completion from another thread, 1 in flight", "ns/completion", 20000, 0, 0 },
+    [W_REMOTE64] = { "remote64", "remote completion from another thread, 64 in flight", "ns/completion", 1000000, 0, 0 },
+    [W_TIMER_FIRE] = { "timer-fire", "timers: start + fire, random deadlines (0-200 ms)", "CPU ns/timer", 1000000, 5, 0 },
+    [W_TIMER_CANCEL] = { "timer-cancel", "timers: start all, then cancel all, random deadlines", "ns/pair", 1000000, 0, 0 },
+    [W_PIPE1] = { "pipe1", "pipe ping-pong, 1 B, one thread, one loop", "ns/round trip", 200000, 0, 0 },
+    [W_PIPE4K] = { "pipe4k", "pipe ping-pong, 4 KiB, one thread, one loop", "ns/round trip", 100000, 0, 0 },
+    [W_TCP1] = { "tcp1", "TCP loopback ping-pong, 1 B, one thread, one loop", "ns/round trip", 50000, 0, 0 },
+    [W_SCALE10] = { "scale10", "scale: dispatch with 10 idle objects (each waiting on a timer)", "ns/round", 2000000, 0, 0 },
+    [W_SCALE1K] = { "scale1k", "scale: dispatch with 10^3 idle objects", "ns/round", 2000000, 0, 0 },
+    [W_SCALE100K] = { "scale100k", "scale: dispatch with 10^5 idle objects", "ns/round", 2000000, 0, 0 },
+    [W_SCALE1M] = { "scale1m", "scale: dispatch with 10^6 idle objects", "ns/round", 2000000, 0, 0 },
+    [W_MEM_TIMER] = { "mem-timer", "memory per armed timer that calls back (RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
+    [W_MEM_OBJECT] = { "mem-object", "memory per registered object (RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
+    [W_MEM_PIPE] = { "mem-pipe", "memory per pipe end with a read outstanding (RSS delta, 4000)", "bytes", 4000, 3, 1 },
+    [W_MEM_TCP] = { "mem-tcp", "memory per TCP connection with a read outstanding (RSS delta, 2000)", "bytes", 2000, 3, 1 },
+};
+
+static double results[W_COUNT][NLIBS]; /* medians */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double run_one(const struct work *w, bench_fn fn, long n)
+{
+    return w->isolate ? bench_isolated(fn, n) : fn(n);
+}
+
+static void print_value(double v)
+{
+    if (v < 0)
+        printf("%12s", "n/a");
+    else if (v >= 1000)
+        printf("%12.0f", v);
+    else
+        printf("%12.1f", v);
+}
+
+static void run_work(enum bench_work wi, int rounds, double scale)
+{
+    const struct work *w = &works[wi];
+    double v[NLIBS][MAX_ROUNDS];
+    long n = (long)((double)w->n * scale);
+    int nr = w->rounds ? (w->rounds < rounds ? w->rounds : rounds) : rounds;
+
+    if (n < 1)
+        n = 1;
+    printf("\n%s\n  (%ld per run, median of %d, %s; ratio = this / libactive)\n", w->title, n, nr, w->unit);
+    fflush(stdout);
+    for (int r = 0; r < nr; r++) {
+        for (int k = 0; k < NLIBS; k++) {
+            int li = (k + r) % NLIBS; /* alternate who goes first */
+            bench_fn fn = libs[li]->fn[wi];
+            v[li][r] = fn != NULL ? run_one(w, fn, n) : BENCH_NA;
+        }
+    }
+    for (int li = 0; li < NLIBS; li++) {
+        results[wi][li] = v[li][0] < 0 ? BENCH_NA : median(v[li], nr);
+    }
+    for (int li = 0; li < NLIBS; li++) {
+        double m = results[wi][li], a = results[wi][LIB_ACTIVE];
+        const char *how = libs[li]->how[wi];
+
+        printf("  %-10s", libs[li]->name);
+        print_value(m);
+        if (m >= 0 && a > 0)
+            printf("  %6.2fx", m / a);
+        else
+            printf("  %7s", "");
+        printf("  %s\n", how != NULL ? how : (m < 0 ? "(no equivalent, or not landed yet)" : ""));
+    }
+    fflush(stdout);
+}
+
+/* The fastest (smallest) peer figure for @wi, excluding libactive and the raw floor. */
+static int best_peer(enum bench_work wi)
+{
+    int best = -1;
+
+    for (int li = 1; li < LIB_RAW; li++) {
+        double m = results[wi][li];
+        if (m >= 0 && (best < 0 || m < results[wi][best]))
+            best = li;
+    }
+    return best;
+}
+
+static void budget_row(const char *name, enum bench_work wi, int ref, double limit, const char *rule)
+{
+    double a = results[wi][LIB_ACTIVE];
+    double r = ref >= 0 ? results[wi][ref] : BENCH_NA;
+    int peer = best_peer(wi);
+    bool faster_than_peers = true;
+
+    for (int li = 1; li < LIB_RAW; li++) {
+        if (results[wi][li] >= 0 && a >= results[wi][li])
+            faster_than_peers = false;
+    }
+    printf("  %-14s", name);
+    print_value(a);
+    if (peer >= 0)
+        printf("  %-9s", libs[peer]->name), print_value(results[wi][peer]);
+    else
+        printf("  %-9s%12s", "-", "");
+    print_value(results[wi][LIB_RAW]);
+    printf("  %-26s", rule);
+    if (a < 0 || r <= 0) {
+        printf("  %6s  %s\n", "-", a < 0 ? "not measured" : "no reference");
+        return;
+    }
+    printf("  %6.2f  %s\n", a / r, a / r <= limit && (ref != LIB_RAW || faster_than_peers) ? "yes" : "NO");
+}
+
+static void scale_row(void)
+{
+    double lo = results[W_SCALE10][LIB_ACTIVE], hi = results[W_SCALE1M][LIB_ACTIVE];
+
+    printf("  %-14s", "scale 10^6/10");
+    print_value(hi);
+    printf("  %-9s%12s", "", "");
+    print_value(BENCH_NA);
+    printf("  %-26s", "<= 1.10 x scale with 10");
+    if (lo <= 0 || hi < 0)
+        printf("  %6s  not measured\n", "-");
+    else
+        printf("  %6.2f  %s\n", hi / lo, hi / lo <= 1.10 ? "yes" : "NO");
+}
+
+static void summary(void)
+{
+    printf("\nSummary (libactive against the budgets of issue 5; lower is better)\n");
+    printf("  %-14s%12s  %-9s%12s%12s  %-26s  %6s  %s\n", "workload", "libactive", "best peer", "",
+           "raw floor", "budget", "ratio", "holds");
+    budget_row("dispatch", W_DISPATCH, LIB_EV, 0.80, "<= 0.80 x libev");
+    budget_row("loop", W_LOOP, LIB_RAW, 1.05, "<= 1.05 x raw, < peers");
+    budget_row("remote, 1", W_REMOTE1, LIB_EV, 1.00, "<= 1.00 x libev");
+    budget_row("remote, 64", W_REMOTE64, LIB_EV, 1.00, "<= 1.00 x libev");
+    budget_row("timer fire", W_TIMER_FIRE, best_peer(W_TIMER_FIRE), 0.80, "<= 0.80 x best peer");
+    budget_row("timer cancel", W_TIMER_CANCEL, best_peer(W_TIMER_CANCEL), 0.80, "<= 0.80 x best peer");
+    budget_row("pipe 1 B", W_PIPE1, LIB_RAW, 1.05, "<= 1.05 x raw, < peers");
+    budget_row("pipe 4 KiB", W_PIPE4K, LIB_RAW, 1.05, "<= 1.05 x raw, < peers");
+    budget_row("tcp 1 B", W_TCP1, LIB_RAW, 1.05, "<= 1.05 x raw, < peers");
+    scale_row();
+    budget_row("mem timer", W_MEM_TIMER, best_peer(W_MEM_TIMER), 1.00, "<= leanest peer");
+    budget_row("mem object", W_MEM_OBJECT, best_peer(W_MEM_OBJECT), 1.00, "<= leanest peer");
+    budget_row("mem pipe", W_MEM_PIPE, best_peer(W_MEM_PIPE), 1.00, "<= leanest peer");
+    budget_row("mem tcp", W_MEM_TCP, best_peer(W_MEM_TCP), 1.00, "<= leanest peer");
+}
+
+static int find_work(const char *key)
+{
+    for (int i = 0; i < W_COUNT; i++) {
+        if (strcmp(works[i].key, key) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static int find_lib(const char *name)
+{
+    for (int i = 0; i < NLIBS; i++) {
+        if (strcmp(libs[i]->name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static int single(const char *wkey, const char *lname, long n)
+{
+    int wi = find_work(wkey), li = find_lib(lname);
+
+    if (wi < 0 || li < 0 || libs[li]->fn[wi] == NULL) {
+        fprintf(stderr, "bench: unknown or unavailable workload/library: %s / %s\n", wkey, lname);
+        return 2;
+    }
+    printf("%.2f\n", run_one(&works[wi], libs[li]->fn[wi], n > 0 ? n : works[wi].n));
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: bench [-r rounds] [-s scale] [-o workload,...]\n"
+                    "       bench -w workload -l library [-n count]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *wkey = NULL, *lname = NULL, *only = NULL;
+    long n = 0;
+    int rounds = getenv("BENCH_ROUNDS") ? atoi(getenv("BENCH_ROUNDS")) : 5;
+    double scale = getenv("BENCH_SCALE") ? atof(getenv("BENCH_SCALE")) : 1.0;
+    int opt;
+    double t0 = bench_now_ns();
+
+    while ((opt = getopt(argc, argv, "w:l:n:r:s:o:")) != -1) {
+        switch (opt) {
+        case 'w': wkey = optarg; break;
+        case 'l': lname = optarg; break;
+        case 'n': n = atol(optarg); break;
+        case 'r': rounds = atoi(optarg); break;
+        case 's': scale = atof(optarg); break;
+        case 'o': only = optarg; break;
+        default: usage();
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    bench_raise_nofile();
+    if (wkey != NULL || lname != NULL) {
+        if (wkey == NULL || lname == NULL)
+            usage();
+        return single(wkey, lname, n);
+    }
+    if (rounds < 1 || rounds > MAX_ROUNDS)
+        rounds = 5;
+    printf("libactive benchmarks: %d rounds, libraries alternating; lower is better\n", rounds);
+    for (int li = 0; li < NLIBS; li++) {
+        if (libs[li]->sizes != NULL)
+            printf("  sizeof %-10s %s\n", libs[li]->name, libs[li]->sizes());
+    }
+    for (int wi = 0; wi < W_COUNT; wi++) {
+        if (only != NULL) {
+            char pat[64];
+            snprintf(pat, sizeof pat, ",%s,", works[wi].key);
+            char list[512];
+            snprintf(list, sizeof list, ",%s,", only);
+            if (strstr(list, pat) == NULL) {
+                for (int li = 0; li < NLIBS; li++)
+                    results[wi][li] = BENCH_NA;
+                continue;
+            }
+        }
+        run_work((enum bench_work)wi, rounds, scale);
+    }
+    summary();
+    printf("\ntotal time: %.0f s\n", (bench_now_ns() - t0) / 1e9);
+    return 0;
+}
