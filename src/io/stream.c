@@ -338,6 +338,14 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
     return 0;
 }
 
+void act__stream_adopt(act__stream *st, act_sched *s, int fd, const struct act__stream_ops *ops)
+{
+    act__stream_clear(st);
+    act__watch_init(&st->watch, s, fd, on_ready);
+    st->ops = ops;
+    st->flags = ACT__STREAM_IN | ACT__STREAM_OUT;
+}
+
 int act__stream_fini(act__stream *st)
 {
     int fd = st->watch.fd;

@@ -36,6 +36,7 @@
 #define ACT__STREAM_OUT 2u      /* open for writing */
 #define ACT__STREAM_RESTORE 4u  /* the engine set O_NONBLOCK: clear it at fini */
 #define ACT__STREAM_SIGPIPE 8u  /* holds the thread's SIGPIPE block (a writable FIFO) */
+#define ACT__STREAM_WRAPPER 0xffff0000u /* the wrapper's own bits: the engine only clears them */
 
 /*
  * The I/O primitives for one kind of descriptor.  Both behave as read(2) and
@@ -59,6 +60,14 @@ extern const struct act__stream_ops act__stream_sock_ops; /* stream sockets: sen
  * Does not take ownership of @fd: act__stream_fini() gives it back.
  */
 int act__stream_init(act__stream *st, act_sched *s, int fd);
+
+/*
+ * Take @fd into @st for @s with @ops, open both ways, making no check and no
+ * system call: for a non-blocking descriptor the wrapper has just created
+ * itself and knows the type of (socket(2) or accept4(2) with SOCK_NONBLOCK).
+ * act__stream_fini() leaves its O_NONBLOCK alone.
+ */
+void act__stream_adopt(act__stream *st, act_sched *s, int fd, const struct act__stream_ops *ops);
 
 /* Make @st closed (fd -1, both slots idle) without touching any descriptor. */
 void act__stream_clear(act__stream *st);

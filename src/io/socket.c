@@ -1,0 +1,571 @@
+/*
+ * act_socket: sockets as a wrapper over the byte-stream engine (stream.h),
+ * as act_pipe is.  The engine owns readiness, the request slots, cancel,
+ * -EBUSY and late data; this file owns the descriptor, the argument checks
+ * and the socket steps (connect, accept, sendto, recvfrom).  Stream bytes
+ * use the engine's own steps, with send(MSG_NOSIGNAL) as the write primitive.
+ *
+ * Invariants:
+ *  - the read slot holds a recv, recv_full, recvfrom or accept; the write
+ *    slot a send, sendto or connect; which one is told by the slot's step;
+ *  - while a stream socket's connect is outstanding its read slot is idle,
+ *    so the connect's error cannot be taken by a read: NOTE 1;
+ *  - a thread with a listening socket open holds one reserve descriptor
+ *    (NOTE 2); SOCK_LISTENING marks the sockets that count.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <active/socket.h>
+
+#include "../core/internal.h"
+#include "stream.h"
+
+/* act__stream.flags bits of ours (ACT__STREAM_WRAPPER) */
+#define SOCK_DATAGRAM 0x10000u  /* SOCK_DGRAM: message boundaries, no recv_full */
+#define SOCK_LISTENING 0x20000u /* listen() succeeded: holds the reserve */
+
+static bool would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
+
+static bool is_datagram(const act__stream *st)
+{
+    return (st->flags & SOCK_DATAGRAM) != 0;
+}
+
+/* ---- the thread's reserve descriptor (NOTE 2) -------------------------- */
+
+static _Thread_local struct {
+    unsigned listeners; /* listening sockets open on this thread */
+    int fd;             /* the reserve, -1 when not held */
+} reserve = { 0, -1 };
+
+static int reserve_open(void)
+{
+    reserve.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return reserve.fd < 0 ? -errno : 0;
+}
+
+static int reserve_hold(void)
+{
+    if (reserve.fd < 0) {
+        int rc = reserve_open();
+        if (rc < 0)
+            return rc;
+    }
+    reserve.listeners++;
+    return 0;
+}
+
+static void reserve_release(void)
+{
+    if (reserve.listeners == 0 || --reserve.listeners > 0)
+        return;
+    if (reserve.fd >= 0)
+        close(reserve.fd);
+    reserve.fd = -1;
+}
+
+/* Out of descriptors: reset one waiting connection with the reserve's slot. */
+static void shed_one(int listener)
+{
+    static const struct linger abort_close = { 1, 0 };
+    int fd;
+
+    if (reserve.fd >= 0) {
+        close(reserve.fd);
+        fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
+            close(fd);
+        }
+    }
+    (void)reserve_open(); /* may fail when another thread took the slot: next time */
+}
+
+/* ---- the socket steps -------------------------------------------------- */
+
+/* Readiness on a connecting socket: the handshake ended, SO_ERROR says how. */
+static int connect_step(act__stream *st, act__stream_req *rq)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+
+    (void)rq;
+    if (getsockopt(st->watch.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return -errno;
+    return -err;
+}
+
+/* accept(2) errors that are the waiting connection's, not the listener's. */
+static bool skip_connection(int err)
+{
+    return err == EINTR || err == ECONNABORTED || err == EPROTO || err == ENETDOWN
+           || err == ENOPROTOOPT || err == EHOSTDOWN || err == ENONET
+           || err == EHOSTUNREACH || err == ENETUNREACH;
+}
+
+static int accept_step(act__stream *st, act__stream_req *rq)
+{
+    act_socket *conn = rq->aux;
+    int fd;
+
+    do
+        fd = accept4(st->watch.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    while (fd < 0 && skip_connection(errno)); /* each failure used up one connection */
+    if (fd < 0) {
+        int err = errno;
+        if (would_block(err))
+            return ACT_PENDING;
+        if (err == EMFILE || err == ENFILE)
+            shed_one(st->watch.fd);
+        return -err;
+    }
+    act__stream_adopt(&conn->stream, st->watch.sched, fd, &act__stream_sock_ops);
+    return 0;
+}
+
+static int sendto_step(act__stream *st, act__stream_req *rq)
+{
+    const act_sockaddr *to = rq->aux;
+    ssize_t n;
+
+    do
+        n = sendto(st->watch.fd, rq->buf.out, rq->len, MSG_NOSIGNAL, &to->u.sa, to->len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return would_block(errno) ? ACT_PENDING : -errno;
+    rq->done = (size_t)n;
+    return (int)n;
+}
+
+static int recvfrom_step(act__stream *st, act__stream_req *rq)
+{
+    act_sockaddr *from = rq->aux;
+    socklen_t len = sizeof from->u;
+    ssize_t n;
+
+    do
+        n = recvfrom(st->watch.fd, rq->buf.in, rq->len, 0, &from->u.sa, &len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return would_block(errno) ? ACT_PENDING : -errno;
+    from->len = len;
+    if (len < sizeof(sa_family_t)) { /* an unbound Unix sender: the unnamed address */
+        from->u.sa.sa_family = AF_UNIX;
+        from->len = sizeof(sa_family_t);
+    }
+    rq->done = (size_t)n;
+    return (int)n;
+}
+
+static bool holds(const act__stream_req *rq, int (*step)(act__stream *, act__stream_req *))
+{
+    return rq->status != NULL && rq->step == step;
+}
+
+static bool connecting(const act__stream *st)
+{
+    return holds(&st->wr, connect_step);
+}
+
+/* ---- open, close and the synchronous calls ----------------------------- */
+
+int act_socket_open(act_socket *sock, act_sched *s, int family, int type)
+{
+    int fd;
+
+    act__stream_clear(&sock->stream);
+    if (s == NULL || (type != SOCK_STREAM && type != SOCK_DGRAM))
+        return -EINVAL;
+    if (family != AF_INET && family != AF_INET6 && family != AF_UNIX)
+        return -EAFNOSUPPORT;
+    fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    act__stream_adopt(&sock->stream, s, fd, &act__stream_sock_ops);
+    if (type == SOCK_DGRAM)
+        sock->stream.flags |= SOCK_DATAGRAM;
+    return 0;
+}
+
+void act_socket_close(act_socket *sock)
+{
+    bool listening = (sock->stream.flags & SOCK_LISTENING) != 0;
+    int fd = act__stream_fini(&sock->stream);
+
+    if (fd < 0)
+        return;
+    close(fd);
+    if (listening)
+        reserve_release();
+}
+
+int act_socket_fd(const act_socket *sock)
+{
+    return sock->stream.watch.fd;
+}
+
+int act_socket_bind(act_socket *sock, const act_sockaddr *addr)
+{
+    if (sock->stream.watch.fd < 0)
+        return -EBADF;
+    if (addr == NULL || addr->len == 0)
+        return -EINVAL;
+    return bind(sock->stream.watch.fd, &addr->u.sa, addr->len) < 0 ? -errno : 0;
+}
+
+int act_socket_listen(act_socket *sock, int backlog)
+{
+    act__stream *st = &sock->stream;
+    int rc;
+
+    if (st->watch.fd < 0)
+        return -EBADF;
+    if (is_datagram(st))
+        return -EOPNOTSUPP;
+    if ((st->flags & SOCK_LISTENING) == 0) {
+        rc = reserve_hold();
+        if (rc < 0)
+            return rc;
+    }
+    /* the kernel caps the backlog at net.core.somaxconn */
+    if (listen(st->watch.fd, backlog <= 0 ? INT_MAX : backlog) < 0) {
+        rc = -errno;
+        if ((st->flags & SOCK_LISTENING) == 0)
+            reserve_release();
+        return rc;
+    }
+    st->flags |= SOCK_LISTENING;
+    return 0;
+}
+
+static int set_int(int fd, int level, int name, int value)
+{
+    if (setsockopt(fd, level, name, &value, sizeof value) == 0)
+        return 0;
+    return errno == ENOPROTOOPT ? -EOPNOTSUPP : -errno;
+}
+
+int act_socket_set_option(act_socket *sock, int option, int value)
+{
+    int fd = sock->stream.watch.fd;
+    int rc;
+
+    if (fd < 0)
+        return -EBADF;
+    if (value < 0)
+        return -EINVAL;
+    switch (option) {
+    case ACT_SOCKET_REUSEADDR:
+        return set_int(fd, SOL_SOCKET, SO_REUSEADDR, value != 0);
+    case ACT_SOCKET_NODELAY:
+        return set_int(fd, IPPROTO_TCP, TCP_NODELAY, value != 0);
+    case ACT_SOCKET_KEEPALIVE:
+        rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, value != 0);
+        if (rc == 0 && value > 0)
+            rc = set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, value);
+        return rc;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* getsockname() or getpeername() into @addr, emptied on failure. */
+static int sock_name(const act_socket *sock, act_sockaddr *addr, bool peer)
+{
+    socklen_t len;
+    int rc;
+
+    if (addr == NULL)
+        return -EINVAL;
+    *addr = (act_sockaddr){ .len = 0 };
+    if (sock->stream.watch.fd < 0)
+        return -EBADF;
+    if (peer && connecting(&sock->stream))
+        return -ENOTCONN;
+    len = sizeof addr->u;
+    rc = peer ? getpeername(sock->stream.watch.fd, &addr->u.sa, &len)
+              : getsockname(sock->stream.watch.fd, &addr->u.sa, &len);
+    if (rc < 0)
+        return -errno;
+    addr->len = len;
+    return 0;
+}
+
+int act_socket_local_addr(const act_socket *sock, act_sockaddr *addr)
+{
+    return sock_name(sock, addr, false);
+}
+
+int act_socket_peer_addr(const act_socket *sock, act_sockaddr *addr)
+{
+    return sock_name(sock, addr, true);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int err = 0;
+
+    if (addr == NULL || addr->len == 0)
+        err = -EINVAL;
+    else if (!is_datagram(s) && s->rd.status != NULL)
+        err = -EBUSY; /* NOTE 1 */
+    if (!act__stream_accept(s, &s->wr, st, err))
+        return;
+    if (connect(s->watch.fd, &addr->u.sa, addr->len) == 0) {
+        act__stream_complete(&s->wr, 0);
+        return;
+    }
+    if (errno != EINPROGRESS && errno != EINTR) { /* EINTR: it goes on, as EINPROGRESS */
+        act__stream_complete(&s->wr, -errno);
+        return;
+    }
+    s->wr.step = connect_step;
+    s->wr.len = 0;
+    act__stream_start(s, &s->wr, false);
+}
+
+void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int err = 0;
+
+    if (conn == NULL || conn == sock)
+        err = -EINVAL;
+    else if (s->watch.fd >= 0 && (s->flags & SOCK_LISTENING) == 0)
+        err = -EINVAL;
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    act__stream_clear(&conn->stream);
+    s->rd.step = accept_step;
+    s->rd.len = 0;
+    s->rd.aux = conn;
+    act__stream_start(s, &s->rd, false);
+}
+
+static int write_check(const void *buf, size_t len)
+{
+    return (buf == NULL && len > 0) || len > INT_MAX ? -EINVAL : 0;
+}
+
+void act_socket_send(act_socket *sock, const void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &sock->stream;
+
+    if (!act__stream_accept(s, &s->wr, st, write_check(buf, len)))
+        return;
+    if (len == 0 && !is_datagram(s)) {
+        act__stream_complete(&s->wr, 0);
+        return;
+    }
+    s->wr.step = act__stream_write_all;
+    s->wr.buf.out = buf;
+    s->wr.len = len;
+    act__stream_start(s, &s->wr, true);
+}
+
+void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
+                       const act_sockaddr *to, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int err = write_check(buf, len);
+
+    if (err == 0 && (to == NULL || to->len == 0))
+        err = -EINVAL;
+    if (err == 0 && s->watch.fd >= 0 && !is_datagram(s))
+        err = -EOPNOTSUPP;
+    if (!act__stream_accept(s, &s->wr, st, err))
+        return;
+    s->wr.step = sendto_step;
+    s->wr.buf.out = buf;
+    s->wr.len = len;
+    s->wr.aux = (void *)to; /* the slot's aux is untyped; sendto_step reads it as const */
+    act__stream_start(s, &s->wr, true);
+}
+
+/* Checks shared by recv and recv_full; @len 0 is the caller's to judge. */
+static int read_check(const act__stream *s, const void *buf, size_t len)
+{
+    if (buf == NULL && len > 0)
+        return -EINVAL;
+    return connecting(s) ? -ENOTCONN : 0;
+}
+
+void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int err = len == 0 ? -EINVAL : read_check(s, buf, len);
+
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    s->rd.step = act__stream_read_some;
+    s->rd.buf.in = buf;
+    s->rd.len = len > INT_MAX ? INT_MAX : len;
+    act__stream_start(s, &s->rd, false);
+}
+
+void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
+
+    if (err == 0 && s->watch.fd >= 0 && is_datagram(s))
+        err = -EOPNOTSUPP;
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    if (len == 0) {
+        act__stream_complete(&s->rd, 0);
+        return;
+    }
+    s->rd.step = act__stream_read_full;
+    s->rd.buf.in = buf;
+    s->rd.len = len;
+    act__stream_start(s, &s->rd, false);
+}
+
+void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *from, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int err = 0;
+
+    if (buf == NULL || len == 0 || from == NULL)
+        err = -EINVAL;
+    else if (s->watch.fd >= 0 && !is_datagram(s))
+        err = -EOPNOTSUPP;
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    s->rd.step = recvfrom_step;
+    s->rd.buf.in = buf;
+    s->rd.len = len > INT_MAX ? INT_MAX : len;
+    s->rd.aux = from;
+    act__stream_start(s, &s->rd, false);
+}
+
+void act_socket_shutdown(act_socket *sock, int how, act_status *st)
+{
+    act__stream *s = &sock->stream;
+    int result = 0;
+
+    if (!act__status_issue(st))
+        return;
+    if (s->watch.fd < 0)
+        result = -EBADF;
+    else if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+        result = -EINVAL;
+    else if (connecting(s) || (how != SHUT_RD && s->wr.status != NULL))
+        result = -EBUSY; /* the end of the stream never cuts a send short */
+    else if (shutdown(s->watch.fd, how) < 0)
+        result = -errno;
+    act_complete(st, result);
+}
+
+/* ---- cancel ------------------------------------------------------------ */
+
+/*
+ * Take a TCP socket back from a handshake (NOTE 3): connect(AF_UNSPEC)
+ * disconnects it, resetting a connection the kernel already completed, and
+ * leaves ECONNRESET pending, which reading SO_ERROR clears.
+ */
+static void abort_connect(int fd)
+{
+    struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+    int err;
+    socklen_t len = sizeof err;
+
+    if (connect(fd, &unspec, sizeof unspec) < 0)
+        (void)shutdown(fd, SHUT_RDWR); /* also disconnects a socket in SYN_SENT */
+    (void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+}
+
+void act_socket_cancel_connect(act_socket *sock)
+{
+    act__stream *s = &sock->stream;
+
+    if (!connecting(s))
+        return;
+    abort_connect(s->watch.fd);
+    act__stream_cancel(&s->wr);
+}
+
+void act_socket_cancel_accept(act_socket *sock)
+{
+    if (holds(&sock->stream.rd, accept_step))
+        act__stream_cancel(&sock->stream.rd);
+}
+
+void act_socket_cancel_recv(act_socket *sock)
+{
+    act__stream_req *rq = &sock->stream.rd;
+
+    if (rq->status != NULL && rq->step != accept_step)
+        act__stream_cancel(rq);
+}
+
+void act_socket_cancel_send(act_socket *sock)
+{
+    act__stream_req *rq = &sock->stream.wr;
+
+    if (rq->status != NULL && rq->step != connect_step)
+        act__stream_cancel(rq);
+}
+
+void act_socket_cancel_all(act_socket *sock)
+{
+    act_socket_cancel_connect(sock);
+    act__stream_cancel(&sock->stream.wr);
+    act__stream_cancel(&sock->stream.rd);
+}
+
+size_t act_socket_sent(const act_socket *sock)
+{
+    return sock->stream.wr.done;
+}
+
+size_t act_socket_received(const act_socket *sock)
+{
+    return sock->stream.rd.done;
+}
+
+/*
+ * NOTE 1: a stream connect holds both directions.  A failed TCP handshake
+ * leaves its error in the socket (SO_ERROR) and wakes both directions; the
+ * engine serves the read slot first, and a read would take the error (as
+ * recv() does), leaving connect_step a 0 that looks like success.  So a
+ * recv is refused (-ENOTCONN) while the connect is outstanding, and a
+ * connect is refused (-EBUSY) while a read is.  Datagram connects finish
+ * inside the call, so they never meet a read.
+ *
+ * NOTE 2: accept at the descriptor limit.  accept(2) fails with EMFILE
+ * before it takes the connection off the queue, so the listener stays
+ * readable and a level-triggered loop would spin.  The classic answer
+ * (libev's and libuv's docs) is a reserve descriptor: close it, accept the
+ * connection into its slot, close that with a reset (SO_LINGER 0, so the
+ * client learns at once and no TIME_WAIT is left), reopen the reserve.
+ * libuv drains the whole backlog that way; here one accept that fails
+ * sheds one connection and reports the error, so a server that pauses on
+ * -EMFILE (a timer) loses one connection and keeps the rest, while one
+ * that re-issues at once drains the backlog and then sleeps.  The reserve
+ * is per thread (one scheduler per thread), held while a listening socket
+ * is open, costing one descriptor.  Another thread can take the freed
+ * slot between the close and the accept: then nothing is shed that time.
+ *
+ * NOTE 3: cancelling a connect.  Closing the descriptor would abort the
+ * handshake too, but act_socket must stay open (cancel is not close).
+ * connect(AF_UNSPEC) is Linux's documented way to dissolve a TCP
+ * association: a socket in SYN_SENT goes back to CLOSE (its SYN
+ * retransmits stop), an established one is reset, and the socket can
+ * connect again.  The watcher may still hold EPOLLOUT; the closed socket
+ * reports it once, the engine finds the write slot idle and drops it.
+ */
