@@ -106,14 +106,15 @@ void act_complete(act_status *s, int result)
                    "status @ completed but not pending (completed twice, or never issued)", s);
         return;
     }
+    if ((s->info & ACT__OBJ) && act__status_object(s)->sched == NULL) {
+        /* before storing: a panic handler that returns leaves the call undone */
+        act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed but never added", act__status_object(s));
+        return;
+    }
     s->result = result;
     if (s->info & ACT__OBJ) {
         act_object *ao = act__status_object(s);
 
-        if (ao->sched == NULL) {
-            act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed but never added", ao);
-            return;
-        }
         act__ready_insert(ao->sched, ao);
     }
 }
@@ -126,12 +127,15 @@ void act_complete(act_status *s, int result)
  */
 void act_complete_remote(act_sched *sched, act_status *s, int result)
 {
+    /* read before the CAS: once the result is stored, a bare status's waiter may free it */
+    bool obj = (s->info & ACT__OBJ) != 0;
+
     if (result == ACT_PENDING || !act_port_cas_i32(&s->result, ACT_PENDING, result)) {
         (void)act_port_swap_ptr((void **)&sched->stray, s);
         act_port_wake(sched);
         return;
     }
-    if ((s->info & ACT__OBJ) == 0) {
+    if (!obj) {
         act_port_wake(sched);
         return;
     }

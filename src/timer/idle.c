@@ -20,7 +20,8 @@ static int idle_run(act_object *ao)
 {
     act_idle *idle = ACT_CONTAINER_OF(ao, act_idle, base);
 
-    if (idle->fn(idle) && !act_is_active(ao))
+    /* -ECANCELED: act_idle_stop() was called from inside the call */
+    if (idle->fn(idle) && !act_is_active(ao) && ao->status.result != -ECANCELED)
         rearm(idle);
     return 0;
 }
@@ -51,6 +52,8 @@ void act_idle_start(act_idle *idle)
 void act_idle_stop(act_idle *idle)
 {
     act_cancel(&idle->base);
+    if (!act_is_active(&idle->base))
+        idle->base.status.result = -ECANCELED; /* idle_run must not rearm; see there */
 }
 
 void act_idle_fini(act_idle *idle)
