@@ -4,15 +4,18 @@
  * objects.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "support/fixture.h"
 
-TestSuite(sched, .init = fx_setup, .fini = fx_teardown);
+/* a hang fails the test instead of stalling the run (generous: valgrind) */
+TestSuite(sched, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
 
 /* Objects that log their id, in run order, into a shared log. */
 struct order_log {
@@ -234,6 +237,35 @@ Test(sched, nested_start_is_ended_by_stop_innermost_first)
     assert_log(&log, want, 4);
 }
 
+static int stop_twice(fx_obj *o)
+{
+    struct logged *l = ACT_CONTAINER_OF(o, struct logged, o);
+
+    log_id(l->log, l->id);
+    act_sched_stop(fx_sched());
+    act_sched_stop(fx_sched()); /* the next level out */
+    return 0;
+}
+
+Test(sched, second_stop_ends_the_next_level_out)
+{
+    struct order_log log = { 0 };
+    struct logged outer, inner, never;
+    const int want[] = { 1, 2, -1 };
+
+    logged_init(&outer, 1, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&inner, 2, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&never, 3, ACT_PRIORITY_LOW, &log);
+    outer.o.on_run = start_nested_level;
+    outer.next = &inner;
+    inner.o.on_run = stop_twice;
+    fx_obj_complete_now(&outer.o, 0);
+    fx_obj_complete_now(&never.o, 0);
+    cr_assert_eq(act_sched_start(fx_sched()), 0);
+    assert_log(&log, want, 3);
+    act_cancel(&never.o.base);
+}
+
 static int start_wait(fx_obj *o)
 {
     struct logged *l = ACT_CONTAINER_OF(o, struct logged, o);
@@ -356,6 +388,22 @@ Test(sched, wait_may_be_started_again_after_it_returned)
         act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     }
     assert_log(&log, want, 6);
+}
+
+Test(sched, start_returns_the_ports_errno_when_waiting_fails)
+{
+    act_status st = ACT_STATUS_INIT;
+    act_timer t;
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    cr_assert_geq(nul, 0);
+    cr_assert_geq(dup2(nul, act_sched_fd(fx_sched())), 0); /* the epoll fd is now not an epoll fd */
+    close(nul);
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 60u * 1000 * 1000);
+    cr_assert_lt(act_sched_start(fx_sched()), 0, "a failed wait ends the loop with a negative errno");
+    cr_assert_lt(act_sched_run_once(fx_sched(), 0), 0);
+    act_timer_cancel(&t);
 }
 
 /* --- errors (rule 9) --- */
@@ -498,7 +546,7 @@ Test(sched, run_once_nowait_returns_at_once_when_nothing_is_ready)
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     act_timer_init(&t, fx_sched());
-    fx_obj_after(&o, &t, 60u * 1000 * 1000); /* a minute: blocking would hit the test's timeout */
+    fx_obj_after(&o, &t, 60u * 1000 * 1000); /* a minute: a blocking pass would dispatch it */
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
     cr_assert_eq(o.runs, 0);
     cr_assert(act_timer_armed(&t));
@@ -550,7 +598,7 @@ static void *complete_later(void *arg)
     return NULL;
 }
 
-Test(sched, fd_becomes_readable_for_a_remote_completion, .timeout = 60)
+Test(sched, fd_becomes_readable_for_a_remote_completion)
 {
     fx_obj o;
     struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
