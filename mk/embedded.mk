@@ -3,13 +3,16 @@
 #   - installs gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-system-arm
 #     with apt-get when they are missing;
 #   - builds libactive (core, timers, port) for cortex-m0plus, cortex-m3 and
-#     cortex-m4 into build/embedded/<cpu>/ (plus cortex-m4-basepri: the M4
-#     with ACT_CM_BASEPRI critical sections);
-#   - prints arm-none-eabi-size of the core and timer objects per core;
-#   - runs the contract tests (test/contract/, test/target/runner.c) and the
-#     firmware demo (demo/firmware/) under qemu-system-arm: microbit (M0+),
-#     mps2-an385 (M3), mps2-an386 (M4), each under timeout;
-#   - ends with the size table and each machine's closing line; fails when
+#     cortex-m4 into build/embedded/<cpu>/, the same with ACT_SMALL_STRINGS
+#     into build/embedded/<cpu>-small/, and the M4 with ACT_CM_BASEPRI
+#     critical sections into build/embedded/cortex-m4-basepri/;
+#   - prints arm-none-eabi-size of the core and timer objects per core, and
+#     checks that they need nothing but the port (no libc, no libgcc);
+#   - runs the contract tests (test/contract/, test/target/runner.c) of every
+#     build, and the firmware demo (demo/firmware/) of each core, under
+#     qemu-system-arm: microbit (M0+), mps2-an385 (M3), mps2-an386 (M4), each
+#     under timeout, and checks the default panic (message, exit status 1);
+#   - ends with the size table and each machine's closing lines; fails when
 #     any target test or demo fails.
 #
 # Included by the top Makefile; every name here starts with EMB_ or emb.
@@ -22,13 +25,14 @@ EMB_TIMEOUT  ?= 120
 EMB_PKGS     := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 
 EMB_CPUS     := cortex-m0plus cortex-m3 cortex-m4
-EMB_VARIANTS := $(EMB_CPUS) cortex-m4-basepri
+EMB_VARIANTS := $(EMB_CPUS) $(EMB_CPUS:%=%-small) cortex-m4-basepri
 
 # A variant's core, QEMU machine, SysTick clock and extra flags.
-emb_cpu     = $(patsubst %-basepri,%,$(1))
+emb_cpu     = $(patsubst %-small,%,$(patsubst %-basepri,%,$(1)))
 emb_machine = $(if $(findstring m0plus,$(1)),microbit,$(if $(findstring m3,$(1)),mps2-an385,mps2-an386))
 emb_hz      = $(if $(findstring m0plus,$(1)),16000000u,25000000u)
-emb_extra   = $(if $(findstring basepri,$(1)),-DACT_CM_BASEPRI=0x80)
+emb_extra   = $(if $(findstring basepri,$(1)),-DACT_CM_BASEPRI=0x80) \
+              $(if $(findstring small,$(1)),-DACT_SMALL_STRINGS)
 
 EMB_WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
 emb_cflags   = $(EMB_WARN) -mthumb -mcpu=$(call emb_cpu,$(1)) -Os -g -ffreestanding \
@@ -48,7 +52,8 @@ EMB_CORE_MEMBERS := $(basename $(notdir $(EMB_CORE_SRC)))
 EMB_LIB_SRC  := $(EMB_CORE_SRC) src/port/cortex-m/port.c
 EMB_TEST_SRC := test/target/runner.c test/contract/tests.c $(EMB_BOARD)/startup.c
 EMB_DEMO_SRC := $(wildcard demo/firmware/*.c) $(EMB_BOARD)/startup.c
-EMB_DEPS     := $(wildcard inc/*.h inc/active/*.h src/core/*.h $(EMB_BOARD)/*.h test/contract/*.h)
+EMB_DEPS     := $(wildcard inc/*.h inc/active/*.h src/core/*.h $(EMB_BOARD)/*.h)
+EMB_TEST_DEPS := $(wildcard test/contract/*.h)
 
 .PHONY: embedded emb-tools emb-sizes
 
@@ -77,6 +82,8 @@ $(EMB_DIR)/$(1)/obj/%.o: %.c $(EMB_DEPS) | emb-tools
 	@mkdir -p $$(@D)
 	$(EMB_CC) $(call emb_cflags,$(1)) -I$(EMB_BOARD) -Itest -DBOARD_CORE_HZ=$(call emb_hz,$(1)) -c $$< -o $$@
 
+$(EMB_TEST_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o): $(EMB_TEST_DEPS)
+
 $(EMB_DIR)/$(1)/libactive.a: $(EMB_LIB_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o)
 	@rm -f $$@
 	arm-none-eabi-ar rcs $$@ $$^
@@ -88,6 +95,18 @@ $(EMB_DIR)/$(1)/test.elf: $(EMB_TEST_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o) $(EMB_DIR)
 $(EMB_DIR)/$(1)/blinky.elf: $(EMB_DEMO_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o) $(EMB_DIR)/$(1)/libactive.a $(EMB_BOARD)/qemu.ld
 	$(EMB_CC) $(call emb_cflags,$(1)) $(EMB_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) -o $$@ \
 	  $(EMB_DEMO_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o) $(EMB_DIR)/$(1)/libactive.a -lgcc
+
+$(EMB_DIR)/$(1)/panic.elf: $(EMB_DIR)/$(1)/obj/test/target/panic.o $(EMB_DIR)/$(1)/obj/$(EMB_BOARD)/startup.o $(EMB_DIR)/$(1)/libactive.a $(EMB_BOARD)/qemu.ld
+	$(EMB_CC) $(call emb_cflags,$(1)) $(EMB_LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) -lgcc
+
+# The default panic: prints the rule through semihosting, exits with 1.
+$(EMB_DIR)/$(1)/panic.log: $(EMB_DIR)/$(1)/panic.elf
+	@timeout $(EMB_TIMEOUT) $(EMB_QEMU) $(call EMB_QEMU_ARGS,$(1)) -kernel $$< >$$@.tmp 2>&1; \
+	  rc=$$$$?; \
+	  if [ $$$$rc -ne 1 ] || ! grep -q '^libactive panic: stop-no-level: ' $$@.tmp; then \
+	    cat $$@.tmp; echo "embedded: the default panic on $(1) gave exit $$$$rc (want 1 and the message)"; exit 1; fi; \
+	  echo "== default panic: $(1): exit $$$$rc, $$$$(cat $$@.tmp)"; \
+	  mv $$@.tmp $$@
 
 # The runs: the log is kept, printed, and the recipe fails with QEMU's status
 # (124 when timeout killed it).
@@ -109,13 +128,20 @@ $(foreach v,$(EMB_VARIANTS),$(eval $(call emb_variant_rules,$(v))))
 
 emb_core_objs = $(EMB_CORE_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o)
 EMB_LOGS := $(foreach v,$(EMB_VARIANTS),$(EMB_DIR)/$(v)/test.log) \
-            $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)/blinky.log)
+            $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)/blinky.log) \
+            $(foreach v,$(EMB_VARIANTS),$(EMB_DIR)/$(v)/panic.log) \
+            $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)-small/blinky.elf)
 
-# arm-none-eabi-size of the core and timer objects, per core.
+# arm-none-eabi-size of the core and timer objects, per core; then the
+# freestanding check: linked together, they need nothing but act_port_*.
 emb-sizes: $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)/libactive.a)
 	@for v in $(EMB_CPUS); do \
 	  echo "== arm-none-eabi-size: core and timers, $$v -Os"; \
 	  $(EMB_SIZE) -t $(call emb_core_objs,$$v) | sed 's|$(EMB_DIR)/[^ ]*/obj/||'; \
+	  arm-none-eabi-ld -r -o $(EMB_DIR)/$$v/core.o $(call emb_core_objs,$$v) || exit 1; \
+	  extra=$$(arm-none-eabi-nm -u $(EMB_DIR)/$$v/core.o | awk '{print $$2}' | grep -v '^act_port_'); \
+	  if [ -n "$$extra" ]; then echo "embedded: core+timers on $$v need more than the port:" $$extra; exit 1; fi; \
+	  echo "core+timers on $$v need only:" $$(arm-none-eabi-nm -u $(EMB_DIR)/$$v/core.o | awk '{print $$2}'); \
 	done
 
 # One line of the size table for $(1): all the core and timer objects, then
@@ -125,14 +151,14 @@ define emb_size_line
 	  $$($(EMB_SIZE) -A $(call emb_core_objs,$(1)) | awk '/^\.text/ {c += $$2} END {print c}') \
 	  $$(awk -v members="$(EMB_CORE_MEMBERS)" -f mk/fw-size.awk $(EMB_DIR)/$(1)/test.map) \
 	  $$(awk -v members="$(EMB_CORE_MEMBERS)" -f mk/fw-size.awk $(EMB_DIR)/$(1)/blinky.map); \
-	printf '%-14s %6s %6s %4s %4s | %6s %6s %4s %4s | %6s %6s %4s %4s\n' $(1) $$1 $$7 $$2 $$3 \
+	printf '%-20s %5s %5s %4s %4s | %5s %6s %4s %4s | %5s %6s %4s %4s\n' $(1) $$1 $$7 $$2 $$3 \
 	  $$8 $$9 $${10} $${11} $${12} $${13} $${14} $${15}
 
 endef
 
 define emb_result_lines
 	@printf '%-18s %-11s tests: %s\n' $(1) $(call emb_machine,$(1)) "$$(tail -1 $(EMB_DIR)/$(1)/test.log)"
-	@grep -h '^\[----\] race' $(EMB_DIR)/$(1)/test.log | sed 's/^\[----\] /                   /'
+	@grep -h -E '^\[----\] (race|idle)' $(EMB_DIR)/$(1)/test.log | sed 's/^\[----\] /                   /'
 
 endef
 
@@ -148,13 +174,13 @@ embedded: emb-tools
 	@$(MAKE) --no-print-directory $(EMB_LOGS)
 	@echo
 	@echo "== footprint of core + timers, bytes, -Os: $(EMB_CORE_MEMBERS)"
-	@printf '%-14s %6s %6s %4s %4s | %6s %6s %4s %4s | %6s %6s %4s %4s\n' "" \
-	  "all:" "" "" "" "test" "image:" "" "" "demo" "image:" "" ""
-	@printf '%-14s %6s %6s %4s %4s | %6s %6s %4s %4s | %6s %6s %4s %4s\n' core \
+	@printf '%-20s %-21s | %-24s | %-24s\n' "" " all objects" " linked: test image" " linked: demo image"
+	@printf '%-20s %5s %5s %4s %4s | %5s %6s %4s %4s | %5s %6s %4s %4s\n' build \
 	  text code data bss code rodata data bss code rodata data bss
-	$(foreach v,$(EMB_CPUS),$(call emb_size_line,$(v)))
-	@echo "  (all: every function and string of the objects, 'text' = code + rodata;"
-	@echo "   image: the sections of those objects a linked image keeps after --gc-sections)"
+	$(foreach v,$(EMB_CPUS),$(call emb_size_line,$(v))$(call emb_size_line,$(v)-small))
+	@echo "  all objects: every function and string, text = code + rodata (arm-none-eabi-size);"
+	@echo "  linked: what an image keeps of those objects after --gc-sections (its link map);"
+	@echo "  -small: built with ACT_SMALL_STRINGS; the port and the board are not counted."
 	@echo
 	$(foreach v,$(EMB_VARIANTS),$(call emb_result_lines,$(v)))
 	$(foreach v,$(EMB_CPUS),$(call emb_demo_line,$(v)))

@@ -65,6 +65,14 @@ void ct_irq_stop(void);
 /* How many rounds the interrupt-versus-cancel race runs. */
 unsigned long ct_race_rounds(void);
 
+/*
+ * The longest a remote completion from the interrupt may wait before the
+ * sleeping scheduler runs it, in microseconds, or 0 for no bound (the host,
+ * where threads are scheduled by the OS).  On the target, below the tick
+ * period: a completion slept through waits for the next tick.
+ */
+unsigned long ct_wake_bound_usec(void);
+
 /* --- provided by tests.c --- */
 
 bool ct_streq(const char *a, const char *b);

@@ -157,6 +157,9 @@ static void obj_fini(ct_obj *o)
     act_timer_fini(&o->timer);
 }
 
+static uint32_t next_random(uint32_t *state);
+static void spin(uint32_t n);
+
 /* Up to @n passes that never sleep; the number of runs made. */
 static int run_passes(int n)
 {
@@ -448,6 +451,89 @@ void ct_remote_completion_wakes_a_sleeping_scheduler(void)
 }
 
 /*
+ * The idle rule: the scheduler must never go to sleep with a completion
+ * already given.  The interrupt completes a published request at a random
+ * point of the main loop's way into the port's wait (the main loop spins a
+ * random while first); when the completion lands between the port's check
+ * and its sleep and is slept through, it is delivered only when the next
+ * interrupt wakes the port, a whole tick late.
+ */
+struct sleeper {
+    act_object base;
+    act_sched *sched;
+    act_status *slot;       /* the published request, until the interrupt claims it */
+    uint64_t completed_at;  /* act_now_usec() in the interrupt */
+    uint64_t started_at;    /* act_now_usec() before the scheduler starts */
+    uint64_t worst;         /* the longest completion-to-run latency */
+    uint64_t bound;         /* ct_wake_bound_usec(), 0 for none */
+    unsigned long late;     /* deliveries later than the bound */
+    unsigned long runs;
+};
+
+static void sleeper_irq(void *arg)
+{
+    struct sleeper *sl = arg;
+    act_status *st = act_port_swap_ptr((void **)&sl->slot, NULL);
+
+    if (st == NULL)
+        return;
+    sl->completed_at = act_now_usec();
+    act_complete_remote(sl->sched, st, 0);
+}
+
+static int sleeper_run(act_object *ao)
+{
+    struct sleeper *sl = ACT_CONTAINER_OF(ao, struct sleeper, base);
+    uint64_t from = sl->completed_at > sl->started_at ? sl->completed_at : sl->started_at;
+    uint64_t latency = act_now_usec() - from;
+
+    if (latency > sl->worst)
+        sl->worst = latency;
+    if (sl->bound != 0 && latency > sl->bound)
+        sl->late++;
+    sl->runs++;
+    act_sched_stop(sl->sched);
+    return 0;
+}
+
+static void sleeper_cancel(act_object *ao)
+{
+    struct sleeper *sl = ACT_CONTAINER_OF(ao, struct sleeper, base);
+    act_status *st = act_port_swap_ptr((void **)&sl->slot, NULL);
+
+    if (st != NULL)
+        act_complete(st, -ECANCELED);
+}
+
+void ct_idle_sleep_never_sleeps_through_a_completion(void)
+{
+    static const act_object_ops ops = { sleeper_run, sleeper_cancel, NULL };
+    struct sleeper sl = { .sched = &ct.sched, .bound = ct_wake_bound_usec() };
+    unsigned long rounds = ct_race_rounds() / 20u;
+    uint32_t seed = 0x9e3779b9u;
+
+    act_object_init(&sl.base, &ops, ACT_PRIORITY_STANDARD);
+    act_sched_add(&ct.sched, &sl.base);
+    ct_irq_start(sleeper_irq, &sl);
+    for (unsigned long i = 0; i < rounds; i++) {
+        act_status_set_pending(act_object_status(&sl.base));
+        act_set_active(&sl.base);
+        (void)act_port_swap_ptr((void **)&sl.slot, act_object_status(&sl.base));
+        spin(next_random(&seed) & 1023u);
+        sl.started_at = act_now_usec();
+        if (act_sched_start(&ct.sched) != 0)
+            break;
+    }
+    ct_irq_stop();
+    ct_log("idle rounds", rounds);
+    ct_log("idle worst completion-to-run latency, usec", (unsigned long)sl.worst);
+    ct_log("idle completions slept through (late)", sl.late);
+    CT_ASSERT_EQ(sl.runs, rounds);
+    CT_ASSERT_EQ(sl.late, 0);
+    act_object_deque(&sl.base);
+}
+
+/*
  * The race: the main loop issues a request, publishes it in a slot, waits a
  * pseudo-random while, then cancels.  The interrupt claims whatever is in
  * the slot and completes it remotely; do_cancel claims it the same way and
@@ -551,6 +637,7 @@ void ct_race_interrupt_vs_cancel_gives_exactly_one_signal(void)
     ct_log("race cancel completed first", cancel_won);
     ct_log("race stray signals", (unsigned long)ct.unexpected);
     CT_ASSERT_EQ(broken, 0);
+    CT_ASSERT(irq_won > 0 && cancel_won > 0); /* else nothing raced */
     CT_ASSERT_EQ(irq_won + cancel_won, rounds);
     CT_ASSERT_EQ(r.irq_signals, irq_won);        /* one signal a request, from one side */
     CT_ASSERT_EQ(r.cancel_signals, cancel_won);

@@ -25,6 +25,10 @@
 
 enum { P_WAKE };
 
+/* The budgets of DESIGN.md, checked wherever the port is built. */
+_Static_assert(sizeof(act_object) <= 24, "act_object must fit 24 bytes on 32-bit");
+_Static_assert(sizeof(act_sched) <= 64, "act_sched must fit 64 bytes on 32-bit");
+
 /* System control space registers (ARMv6-M / ARMv7-M architecture manuals). */
 #define SCS_REG(addr) (*(volatile uint32_t *)(addr))
 #define SYST_CSR SCS_REG(0xe000e010u)  /* SysTick control and status */
@@ -42,8 +46,9 @@ static act_sched *current;
 
 /* The clock: the time at the last tick, advanced only with interrupts masked. */
 static uint64_t clock_usec;
-static uint32_t tick_usec;    /* SysTick only: microseconds a tick; 0 for a board tick source */
-static uint32_t tick_reload;  /* SysTick only: the reload value */
+static uint64_t last_now;     /* the latest act_port_now_usec(): it never goes back */
+static uint32_t tick_usec;    /* SysTick only: microseconds a tick */
+static uint32_t tick_counts;  /* SysTick only: counts a tick (reload + 1); 0: no interpolation */
 static uint32_t usec_per_cnt; /* SysTick only: microseconds a count, Q16 fixed point, rounded down */
 
 /* Enter a critical section; returns what cs_leave() restores (they nest). */
@@ -87,13 +92,17 @@ int act_cm_systick_start(uint32_t core_hz, uint32_t tick_hz)
     if (usec > 0xffffu || counts > (1u << 24))
         return -EINVAL;
     SYST_CSR = 0;
+    tick_counts = 0;
     tick_usec = usec;
-    tick_reload = counts - 1u;
     usec_per_cnt = (usec << 16) / counts;
     SCB_SHPR3 |= 0xffu << 24; /* lowest priority: masked by any ACT_CM_BASEPRI */
-    SYST_RVR = tick_reload;
+    SYST_RVR = counts - 1u;
     SYST_CVR = 0;
     SYST_CSR = CSR_CLKSOURCE | CSR_TICKINT | CSR_ENABLE;
+    for (int n = 0; n < 1000 && SYST_CVR == 0; n++) {
+        /* the first reload comes on the next count; until then 0 means nothing */
+    }
+    tick_counts = counts; /* now the counter may be interpolated: NOTE 3 */
     return 0;
 }
 
@@ -112,23 +121,28 @@ void act_cm_systick_isr(void)
 
 /*
  * The time at the last tick plus the SysTick counts since, read in one
- * critical section.  A tick that is pending but not yet taken (the counter
- * wrapped) is counted here, so the clock never goes backwards.
+ * critical section.  A tick that is pending but not yet taken is counted
+ * here, so the clock never goes backwards; see NOTE 3.
  */
 uint64_t act_port_now_usec(void)
 {
     uint32_t saved = cs_enter();
     uint64_t now = clock_usec;
 
-    if (tick_usec != 0) {
+    if (tick_counts != 0) {
         uint32_t cnt = SYST_CVR;
+        uint32_t elapsed = tick_counts - cnt; /* counts since the last tick */
 
         if (SCB_ICSR & ICSR_PENDSTSET) {
             cnt = SYST_CVR;
             now += tick_usec;
+            elapsed = cnt == 0 ? 0 : tick_counts - cnt;
         }
-        now += ((tick_reload - cnt) * usec_per_cnt) >> 16;
+        now += (elapsed * usec_per_cnt) >> 16;
     }
+    if (now < last_now)
+        now = last_now; /* an emulator's SysTick lagging its own counter */
+    last_now = now;
     cs_leave(saved);
     return now;
 }
@@ -283,6 +297,19 @@ _Noreturn void act_port_panic(const char *rule, const char *detail)
 }
 
 /*
+ * NOTE 3: reading SysTick.  A tick is reload + 1 counts: the counter goes
+ * reload, ..., 1, 0, and reaching 0 is the tick (the interrupt becomes
+ * pending); the reload comes on the next count.  So with the tick pending,
+ * 0 means no count yet into the new tick; without it (the counter may show
+ * 0 a moment before the interrupt is pending, as QEMU's does) it means the
+ * whole tick has passed, which is the same instant.  Right after
+ * act_cm_systick_start() the counter reads 0 until its first reload without
+ * any tick, so interpolation waits for that.  The result never exceeds the
+ * next tick's value, as usec_per_cnt is rounded down.  On a real SysTick
+ * this is monotonic by itself; QEMU without -icount drives the counter and
+ * the interrupt from host timers that need not agree (steps back of up to
+ * half a tick were seen), hence last_now.
+ *
  * NOTE 1: why the critical sections carry no DMB.  On a single-core
  * Cortex-M the only other observers of memory are the interrupt handlers
  * of the same core, which see its accesses in program order; the "memory"
