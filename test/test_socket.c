@@ -246,7 +246,7 @@ Test(socket, unbound_unix_sender_reads_as_the_unnamed_address)
 
 /* ---- where requests complete ------------------------------------------- */
 
-Test(socket, recv_and_accept_never_complete_inside_the_call_even_when_ready)
+Test(socket, recv_never_completes_inside_the_call_and_accept_does_when_a_connection_waits)
 {
     act_socket l, c, s;
     act_sockaddr at;
@@ -262,7 +262,10 @@ Test(socket, recv_and_accept_never_complete_inside_the_call_even_when_ready)
     cr_assert_eq(act_status_result(&st), 0);
     sk_obj_init(&ao, &l, SK_ACCEPT);
     act_socket_accept(&l, &s, act_object_status(&ao.base));
-    sk_activate_pending(&ao); /* the connection is already queued */
+    cr_assert_eq(act_status_result(act_object_status(&ao.base)), 0, "the connection was queued");
+    cr_assert_geq(act_socket_fd(&s), 0);
+    act_set_active(&ao.base);
+    cr_assert_eq(ao.runs, 0, "run is never called from inside the issuing call");
     io_run_until(&ao.runs, 1);
     cr_assert_eq(ao.last, 0);
     act_socket_send(&s, "hello", 5, &st);

@@ -18,11 +18,13 @@
  * with -EBUSY.  act_socket_cancel_all() cancels both directions.
  *
  * Where requests complete, every time (as for act_pipe):
- *  - recv, recv_full, recvfrom and accept never complete inside their call,
- *    even when bytes or a connection are already waiting: they complete on
- *    a later pass of the scheduler;
+ *  - recv, recv_full and recvfrom never complete inside their call, even
+ *    when bytes are already waiting: they complete on a later pass;
  *  - send and sendto are tried inside their call and complete there when
  *    every byte went out at once;
+ *  - accept is tried inside its call and completes there when a connection
+ *    is already waiting (and, out of descriptors, with -EMFILE), otherwise
+ *    on a later pass;
  *  - connect calls connect(2) inside the call and completes there when it
  *    finishes at once (UDP, Unix-domain: success or failure); a TCP connect
  *    completes on a later pass;
@@ -252,9 +254,9 @@ ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_
  *        untouched)
  * @st:   the caller's status, not pending
  *
- * A read-direction request; completes on a later pass, never inside the
- * call.  @conn is served by @sock's scheduler, non-blocking and
- * close-on-exec.  Connections that the peer aborted before they were
+ * A read-direction request, tried inside the call: it completes there when
+ * a connection is already waiting, otherwise on a later pass.  @conn is
+ * served by @sock's scheduler, non-blocking and close-on-exec.  Connections that the peer aborted before they were
  * accepted are skipped.
  * Context: the scheduler's thread.
  * Ownership: @sock holds @conn and @st until @st completes; then @conn is

@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -93,6 +94,14 @@ static void shed_one(int listener)
 
 /* ---- the socket steps -------------------------------------------------- */
 
+/* Whether a connection waits on @listener (accept4 fails with EMFILE either way). */
+static bool waiting(int listener)
+{
+    struct pollfd p = { .fd = listener, .events = POLLIN };
+
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
+}
+
 /* Readiness on a connecting socket: the handshake ended, SO_ERROR says how. */
 static int connect_step(act__stream *st, act__stream_req *rq)
 {
@@ -125,8 +134,11 @@ static int accept_step(act__stream *st, act__stream_req *rq)
         int err = errno;
         if (would_block(err))
             return ACT_PENDING;
-        if (err == EMFILE || err == ENFILE)
+        if (err == EMFILE || err == ENFILE) {
+            if (!waiting(st->watch.fd))
+                return ACT_PENDING; /* NOTE 2: nothing to report or shed yet */
             shed_one(st->watch.fd);
+        }
         return -err;
     }
     act__stream_adopt(&conn->stream, st->watch.sched, fd, &act__stream_sock_ops);
@@ -352,7 +364,7 @@ void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
     s->rd.step = accept_step;
     s->rd.len = 0;
     s->rd.aux = conn;
-    act__stream_start(s, &s->rd, false);
+    act__stream_start(s, &s->rd, true); /* NOTE 4 */
 }
 
 static int write_check(const void *buf, size_t len)
@@ -560,6 +572,11 @@ size_t act_socket_received(const act_socket *sock)
  * is per thread (one scheduler per thread), held while a listening socket
  * is open, costing one descriptor.  Another thread can take the freed
  * slot between the close and the accept: then nothing is shed that time.
+ * Linux's accept4() takes the descriptor slot before it looks at the queue,
+ * so it fails with EMFILE even when no connection waits: the step then
+ * checks (a zero-timeout poll, on that path only) and keeps waiting, or an
+ * accept tried inside its call (NOTE 4) would report -EMFILE for nothing,
+ * and a server re-issuing it would spin on those reports.
  *
  * NOTE 3: cancelling a connect.  Closing the descriptor would abort the
  * handshake too, but act_socket must stay open (cancel is not close).
@@ -568,4 +585,13 @@ size_t act_socket_received(const act_socket *sock)
  * retransmits stop), an established one is reset, and the socket can
  * connect again.  The watcher may still hold EPOLLOUT; the closed socket
  * reports it once, the engine finds the write slot idle and drops it.
+ *
+ * NOTE 4: why accept is tried inside its call, unlike recv.  A listener is
+ * one descriptor among many in the epoll batch; an accept that waited for
+ * the next report of it would take one connection per round of the ready
+ * list (with 10,000 busy connections, one accept every few passes).  Tried
+ * in the call, a server that re-issues its accept in run takes one
+ * connection per pass.  The cost is one accept4() that fails with EAGAIN
+ * when nothing waits, small beside what a connection costs; a recv has no
+ * such excuse (NOTE 3 of stream.c).
  */

@@ -36,6 +36,8 @@
 #define ACT__STREAM_OUT 2u      /* open for writing */
 #define ACT__STREAM_RESTORE 4u  /* the engine set O_NONBLOCK: clear it at fini */
 #define ACT__STREAM_SIGPIPE 8u  /* holds the thread's SIGPIPE block (a writable FIFO) */
+#define ACT__STREAM_IDLE_IN 16u  /* reported readable with no read: dropped if again (NOTE 2) */
+#define ACT__STREAM_IDLE_OUT 32u /* reported writable with no write: dropped if again */
 #define ACT__STREAM_WRAPPER 0xffff0000u /* the wrapper's own bits: the engine only clears them */
 
 /*
