@@ -53,16 +53,19 @@ void act_object_set_priority(act_object *ao, int priority)
 
 void act_set_active(act_object *ao)
 {
-    if (ao->status.info & ACT__ACTIVE) {
+    uint32_t info = ao->status.info;
+    act_sched *s = ao->sched;
+
+    if (info & ACT__ACTIVE) {
         act__panic(ACT_PANIC_SET_ACTIVE_TWICE, "act_set_active on active object @", ao);
         return;
     }
-    if (ao->sched == NULL) {
+    if (s == NULL) {
         act__panic(ACT_PANIC_NOT_ADDED, "act_set_active on object @, never added to a scheduler", ao);
         return;
     }
-    ao->status.info |= ACT__ACTIVE;
-    ao->sched->nactive++;
+    ao->status.info = info | ACT__ACTIVE;
+    s->nactive++;
 }
 
 bool act_is_active(const act_object *ao)

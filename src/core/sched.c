@@ -13,6 +13,9 @@
 
 enum { FRAME_START = 1, FRAME_WAIT = 2 };
 
+/* The most runs a pass makes beyond the objects ready at its start: NOTE 2. */
+enum { QUANTUM = 64 };
+
 static act_object *link_object(act__link *l)
 {
     return ACT_CONTAINER_OF(l, act_object, link);
@@ -98,18 +101,22 @@ static void report_error(act_sched *s, act_object *ao, int err)
         act__panic(ACT_PANIC_UNHANDLED_ERROR, "run of object @ failed and nothing handled it", ao);
 }
 
+/* Dispatch the first ready object. */
 static void dispatch_one(act_sched *s)
 {
     act_object *ao = link_object(s->ready.next);
+    uint32_t info = ao->status.info;
     int err;
 
-    act__ready_remove(s, ao);
-    if ((ao->status.info & ACT__ACTIVE) == 0) {
+    act__link_remove(&ao->link);
+    s->nready--;
+    if ((info & ACT__ACTIVE) == 0) {
+        ao->status.info = info & ~ACT__QUEUED;
         act__panic(ACT_PANIC_STRAY_SIGNAL,
                    "object @ completed while not active (act_set_active forgotten?)", ao);
         return;
     }
-    ao->status.info &= ~ACT__ACTIVE;
+    ao->status.info = info & ~(ACT__QUEUED | ACT__ACTIVE);
     s->nactive--;
     err = ao->ops->run(ao);
     if (err != 0)
@@ -118,15 +125,16 @@ static void dispatch_one(act_sched *s)
 
 /*
  * One pass: collect, wait in the port only when nothing is ready (or poll it
- * when descriptors are registered), then dispatch what was ready at the start
- * of the batch, so that a self-completing object cannot starve I/O.
+ * when descriptors are registered), then dispatch up to QUANTUM objects, or
+ * every object ready at the start when there are more, including objects
+ * that complete during the pass.  See NOTE 2.
  * Returns the number of run calls, or the port's negative errno.
  */
 static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
     int rc = 0;
-    int ran = 0;
-    uint32_t batch;
+    uint32_t ran = 0;
+    uint32_t quantum;
 
     collect(s);
     if (s->nready == 0 && may_block)
@@ -135,11 +143,12 @@ static int pass(act_sched *s, const act__frame *f, bool may_block)
         rc = wait_port(s, 0);
     if (rc < 0)
         return rc;
-    for (batch = s->nready; batch > 0 && s->nready > 0 && !f->stopped; batch--) {
+    quantum = s->nready > QUANTUM ? s->nready : QUANTUM;
+    while (ran < quantum && s->nready > 0 && !f->stopped) {
         dispatch_one(s);
         ran++;
     }
-    return ran;
+    return (int)ran;
 }
 
 static int run_frame(act_sched *s, act__frame *f)
@@ -368,4 +377,14 @@ bool act_wait_started(const act_wait *w)
  * Insertion walks back from the tail over ready objects of lower priority
  * only; with the usual one or two priorities in use it is O(1), and it never
  * looks at objects that are merely added.  Dispatch pops the head: O(1).
+ *
+ * NOTE 2: the quantum.  A poll costs 7 to 25 dispatches and reading the
+ * clock a few, so a pass asks the port and the timer queue once and then
+ * dispatches up to QUANTUM objects, including objects that complete during
+ * the pass (in priority order, as always), or every object that was ready
+ * at its start when there are more.  An object that keeps completing its
+ * own requests therefore delays I/O, timers and remote completions by at
+ * most QUANTUM dispatches, and costs no system call per dispatch: with one
+ * descriptor registered, a pass that dispatched one object and then polled
+ * again cost an epoll_wait per dispatch (12x the dispatch).
  */

@@ -97,6 +97,8 @@ int act_status_result(const act_status *s)
 
 void act_complete(act_status *s, int result)
 {
+    act_object *ao;
+
     if (result == ACT_PENDING) {
         act__panic(ACT_PANIC_BAD_RESULT, "status @ completed with ACT_PENDING", s);
         return;
@@ -106,17 +108,18 @@ void act_complete(act_status *s, int result)
                    "status @ completed but not pending (completed twice, or never issued)", s);
         return;
     }
-    if ((s->info & ACT__OBJ) && act__status_object(s)->sched == NULL) {
+    if ((s->info & ACT__OBJ) == 0) {
+        s->result = result;
+        return;
+    }
+    ao = act__status_object(s);
+    if (ao->sched == NULL) {
         /* before storing: a panic handler that returns leaves the call undone */
-        act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed but never added", act__status_object(s));
+        act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed but never added", ao);
         return;
     }
     s->result = result;
-    if (s->info & ACT__OBJ) {
-        act_object *ao = act__status_object(s);
-
-        act__ready_insert(ao->sched, ao);
-    }
+    act__ready_insert(ao->sched, ao);
 }
 
 /*
