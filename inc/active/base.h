@@ -38,8 +38,7 @@ typedef struct act_sched act_sched;
 
 /* private: intrusive nodes; only the library touches them. */
 typedef struct act__link {
-    struct act__link *next;
-    struct act__link *prev;
+    struct act__link *next; /* NULL at the end */
 } act__link;
 
 typedef struct act__heap_node {

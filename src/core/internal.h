@@ -25,31 +25,9 @@ static inline int act__object_prio(const act_object *ao)
     return (int)(int16_t)(uint16_t)(ao->status.info >> ACT__PRIO_SHIFT);
 }
 
-/* Intrusive circular list.  Unlinking re-initialises the node. */
-static inline void act__link_init(act__link *l)
+static inline act_object *act__link_object(act__link *l)
 {
-    l->next = l;
-    l->prev = l;
-}
-
-static inline bool act__link_empty(const act__link *head)
-{
-    return head->next == head;
-}
-
-static inline void act__link_insert_after(act__link *pos, act__link *l)
-{
-    l->prev = pos;
-    l->next = pos->next;
-    pos->next->prev = l;
-    pos->next = l;
-}
-
-static inline void act__link_remove(act__link *l)
-{
-    l->prev->next = l->next;
-    l->next->prev = l->prev;
-    act__link_init(l);
+    return ACT_CONTAINER_OF(l, act_object, link);
 }
 
 /*
@@ -71,8 +49,30 @@ void act__panic(const char *rule, const char *msg, const void *ptr);
  */
 bool act__status_issue(act_status *s);
 
-/* The scheduler's queue operations, shared with the timer helpers. */
-void act__ready_insert(act_sched *s, act_object *ao);
+/* The sorted insertion behind act__ready_insert() (sched.c). */
+void act__ready_insert_sorted(act_sched *s, act_object *ao);
+
+/*
+ * Queue the completed @ao after every ready object of its priority or
+ * higher.  The ready queue is singly linked, s->ready.next first and
+ * s->ready_tail last (a node's next is NULL while it is not queued); an
+ * object of the tail's priority or lower goes last in O(1), the usual case
+ * (sched.c, NOTE 1).  Inline: act_complete() is the hot caller.
+ */
+static inline void act__ready_insert(act_sched *s, act_object *ao)
+{
+    act__link *tail = s->ready_tail;
+
+    if (tail != &s->ready && act__object_prio(act__link_object(tail)) < act__object_prio(ao)) {
+        act__ready_insert_sorted(s, ao);
+        return;
+    }
+    ao->link.next = NULL;
+    tail->next = &ao->link;
+    s->ready_tail = &ao->link;
+    ao->status.info |= ACT__QUEUED;
+    s->nready++;
+}
 
 /*
  * Run providers (never a run callback) until @st is signalled: a bare status

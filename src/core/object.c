@@ -1,7 +1,7 @@
 /*
  * Active objects: state changes and the cancel protocol.  The object's state
  * lives in its status's private word (ACT__* bits and the priority), so an
- * object is 24 bytes on a 32-bit target.
+ * object is 20 bytes on a 32-bit target and 32 on a 64-bit one.
  */
 #include "internal.h"
 
@@ -25,7 +25,7 @@ void act_object_init(act_object *ao, const act_object_ops *ops, int priority)
         priority = ACT_PRIORITY_STANDARD;
     ao->status.result = 0;
     ao->status.info = ACT__OBJ | prio_bits(priority);
-    act__link_init(&ao->link);
+    ao->link.next = NULL;
     ao->ops = ops;
     ao->sched = NULL;
 }

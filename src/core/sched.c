@@ -18,31 +18,42 @@ enum { QUANTUM = 64 };
 
 static act_object *link_object(act__link *l)
 {
-    return ACT_CONTAINER_OF(l, act_object, link);
+    return act__link_object(l);
 }
 
 /*
- * Sorted by priority, highest first, and by completion within a priority.
- * The walk from the tail passes only ready objects of lower priority, so it
- * costs nothing when all ready objects share a priority; see NOTE 1.
+ * Sorted by priority, highest first, and by completion within a priority:
+ * the walk from the head passes the ready objects of higher or equal
+ * priority.  Only act__ready_insert() calls it, when @ao outranks the tail.
  */
-void act__ready_insert(act_sched *s, act_object *ao)
+void act__ready_insert_sorted(act_sched *s, act_object *ao)
 {
     int prio = act__object_prio(ao);
-    act__link *pos = s->ready.prev;
+    act__link *pos = &s->ready;
 
-    while (pos != &s->ready && act__object_prio(link_object(pos)) < prio)
-        pos = pos->prev;
-    act__link_insert_after(pos, &ao->link);
+    while (pos->next != NULL && act__object_prio(link_object(pos->next)) >= prio)
+        pos = pos->next;
+    ao->link.next = pos->next;
+    pos->next = &ao->link;
+    if (s->ready_tail == pos)
+        s->ready_tail = &ao->link;
     ao->status.info |= ACT__QUEUED;
     s->nready++;
 }
 
+/* Unlink a queued object: O(objects ahead of it), only on cancel and waits. */
 void act__ready_remove(act_sched *s, act_object *ao)
 {
+    act__link *pos = &s->ready;
+
     if ((ao->status.info & ACT__QUEUED) == 0)
         return;
-    act__link_remove(&ao->link);
+    while (pos->next != &ao->link)
+        pos = pos->next;
+    pos->next = ao->link.next;
+    if (s->ready_tail == &ao->link)
+        s->ready_tail = pos;
+    ao->link.next = NULL;
     ao->status.info &= ~ACT__QUEUED;
     s->nready--;
 }
@@ -104,11 +115,15 @@ static void report_error(act_sched *s, act_object *ao, int err)
 /* Dispatch the first ready object. */
 static void dispatch_one(act_sched *s)
 {
-    act_object *ao = link_object(s->ready.next);
+    act__link *first = s->ready.next;
+    act_object *ao = link_object(first);
     uint32_t info = ao->status.info;
     int err;
 
-    act__link_remove(&ao->link);
+    s->ready.next = first->next;
+    if (s->ready_tail == first)
+        s->ready_tail = &s->ready;
+    first->next = NULL;
     s->nready--;
     if ((info & ACT__ACTIVE) == 0) {
         ao->status.info = info & ~ACT__QUEUED;
@@ -185,7 +200,8 @@ int act_sched_init(act_sched *s)
 {
     int rc;
 
-    act__link_init(&s->ready);
+    s->ready.next = NULL;
+    s->ready_tail = &s->ready;
     s->remote = NULL;
     s->stray = NULL;
     s->timers = NULL;
@@ -371,12 +387,18 @@ bool act_wait_started(const act_wait *w)
 }
 
 /*
- * NOTE 1: why one sorted list and not an array of per-priority queues.
- * Priorities are any int16, and act_sched must stay small enough for
- * firmware (64 bytes on 32-bit), so there is no room for a table of levels.
- * Insertion walks back from the tail over ready objects of lower priority
- * only; with the usual one or two priorities in use it is O(1), and it never
- * looks at objects that are merely added.  Dispatch pops the head: O(1).
+ * NOTE 1: why one sorted, singly linked list and not an array of
+ * per-priority queues.  Priorities are any int16, and act_sched must stay
+ * small enough for firmware (64 bytes on 32-bit), so there is no room for a
+ * table of levels.  An object that ranks no higher than the last ready one
+ * goes last in O(1): always so when every ready object shares a priority.
+ * One that outranks it walks from the head over the ready objects of higher
+ * or equal priority.  Dispatch pops the head: O(1); it never looks at
+ * objects that are merely added.  One link a node instead of two keeps
+ * act_object at 32 bytes on 64-bit (libev's smallest watcher is 32, the
+ * memory budget of issue 5): the price is that unlinking an object from the
+ * middle (act_cancel() or act_wait_for_request() on a completed but
+ * undelivered request) walks the ready objects ahead of it.
  *
  * NOTE 2: the quantum.  A poll costs 7 to 25 dispatches and reading the
  * clock a few, so a pass asks the port and the timer queue once and then
