@@ -398,7 +398,9 @@ Test(helpers, callback_fire_during_the_call_schedules_another)
 
     caller_open(&c);
     act_callback_fire(&c.cb);
-    fx_run_for(2000);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1, "the fire during the call was lost");
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
     cr_assert_eq(atomic_load(&c.calls), 2);
     act_callback_close(&c.cb);
 }
