@@ -38,6 +38,7 @@ struct act_sched {
     /* private: */
     act__link ready;              /* completed objects, by priority then completion: ready.next first */
     act__link *ready_tail;        /* the last of them, or &ready */
+    act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known */
     act__link *remote;            /* remote completions, a lock-free stack (links of objects) */
     const act_status *stray;      /* a stray remote completion to report */
     act__heap_node *timers;       /* the timer queue: a pairing heap by deadline */

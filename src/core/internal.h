@@ -70,6 +70,7 @@ static inline void act__ready_insert(act_sched *s, act_object *ao)
     ao->link.next = NULL;
     tail->next = &ao->link;
     s->ready_tail = &ao->link;
+    s->ready_tail_prev = tail;
     ao->status.info |= ACT__QUEUED;
     s->nready++;
 }
