@@ -41,10 +41,43 @@ typedef struct act__link {
     struct act__link *next; /* NULL at the end */
 } act__link;
 
+/*
+ * ACT_TIMER_WHEEL selects the layout of the timer queue, and with it the
+ * sizes of act_sched and act_timer: the library and everything built
+ * against it must agree.  1, the default where pointers are 64-bit: a radix
+ * wheel of 11 x 64 slots (src/timer/wheel.c), O(1) start and cancel, 5.6 KB
+ * in act_sched.  0, the default on 32-bit targets, where act_sched fits in 64
+ * bytes: a pairing heap (src/timer/heap.c), one pointer in act_sched.
+ */
+#ifndef ACT_TIMER_WHEEL
+#if UINTPTR_MAX > 0xffffffffu
+#define ACT_TIMER_WHEEL 1
+#else
+#define ACT_TIMER_WHEEL 0
+#endif
+#endif
+
+#if ACT_TIMER_WHEEL
+enum { ACT__WHEEL_BITS = 6, ACT__WHEEL_SLOTS = 64, ACT__WHEEL_LEVELS = 11 };
+
+typedef struct act__tnode {
+    struct act__tnode *next;   /* next in its slot, NULL at the end */
+    struct act__tnode **pprev; /* what points here; NULL when not queued */
+} act__tnode;
+
+typedef struct act__wheel {
+    uint64_t base;                                /* no later than the clock */
+    uint32_t levels;                              /* bit l: a slot of level l is occupied */
+    act__tnode *due;                              /* deadlines before base, in order */
+    uint64_t occupied[ACT__WHEEL_LEVELS];         /* bit s: slot s is occupied */
+    act__tnode *slot[ACT__WHEEL_LEVELS][ACT__WHEEL_SLOTS];
+} act__wheel;
+#else
 typedef struct act__heap_node {
     struct act__heap_node *child; /* leftmost child */
     struct act__heap_node *next;  /* right sibling */
     struct act__heap_node *prev;  /* left sibling, or parent for a leftmost child */
 } act__heap_node;
+#endif
 
 #endif

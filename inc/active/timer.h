@@ -3,10 +3,12 @@
  *
  * An act_timer is a one-shot timer provider (Symbian's RTimer): one request at
  * a time completes a caller's status with 0 at (never before) its deadline.
- * The scheduler keeps armed timers in an intrusive pairing heap: start is
- * O(1), cancel and expiry O(log n) amortised, no allocation, a million armed
- * timers are fine.  Timers with equal deadlines all complete in the same pass,
- * in no promised order.
+ * The scheduler keeps armed timers in an intrusive queue, no allocation, a
+ * million armed timers are fine: with 64-bit pointers a radix wheel (start
+ * and cancel O(1), expiry O(levels) per timer), on 32-bit targets a pairing
+ * heap (start O(1), cancel and expiry O(log n) amortised); see
+ * ACT_TIMER_WHEEL in base.h.  Timers due in the same pass complete in
+ * deadline order; equal deadlines in no promised order.
  *
  * Requests always complete on a later pass of the scheduler, never inside the
  * issuing call, except -EBUSY which completes inside the call.
@@ -22,7 +24,11 @@
 
 typedef struct act_timer {
     /* private: */
+#if ACT_TIMER_WHEEL
+    act__tnode node;    /* in the scheduler's timer wheel */
+#else
     act__heap_node node;
+#endif
     uint64_t deadline;  /* absolute, act_now_usec() */
     act_status *status; /* the armed request, NULL when idle */
     act_sched *sched;

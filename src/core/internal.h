@@ -86,7 +86,9 @@ int act__sched_await(act_sched *s, act_status *st);
 void act__ready_remove(act_sched *s, act_object *ao);
 
 /* Hooks into the timer queue (src/timer/timer.c). */
-uint64_t act__timers_next(const act_sched *s);  /* nearest deadline or ACT_PORT_FOREVER */
-void act__timers_expire(act_sched *s);          /* complete every timer that is due */
+void act__tq_init(act_sched *s);                /* an empty timer queue (src/timer/queue.h) */
+uint64_t act__tq_next(const act_sched *s);      /* nearest deadline, or earlier; ACT_PORT_FOREVER if none */
+uint64_t act__tq_next_exact(const act_sched *s); /* nearest deadline exactly */
+void act__timers_expire(act_sched *s);          /* complete the timers that are due (timer.c, NOTE 1) */
 
 #endif

@@ -171,7 +171,7 @@ static int pass(act_sched *s, const act__frame *f, bool may_block)
 
     collect(s);
     if (s->nready == 0 && may_block)
-        rc = wait_port(s, act__timers_next(s));
+        rc = wait_port(s, act__tq_next(s));
     else if (act_port_has_io(s))
         rc = wait_port(s, 0);
     if (rc < 0)
@@ -211,7 +211,7 @@ int act__sched_await(act_sched *s, act_status *st)
         collect(s);
         if (obj ? (st->info & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING)
             return 0;
-        int rc = act_port_wait(s, act__timers_next(s));
+        int rc = act_port_wait(s, act__tq_next(s));
         if (rc < 0)
             return rc;
     }
@@ -226,7 +226,7 @@ int act_sched_init(act_sched *s)
     s->ready_tail_prev = NULL;
     s->remote = NULL;
     s->stray = NULL;
-    s->timers = NULL;
+    act__tq_init(s);
     s->frames = NULL;
     s->nactive = 0;
     s->nready = 0;
@@ -332,7 +332,7 @@ int act_sched_timeout(act_sched *s)
     collect(s);
     if (s->nready != 0)
         return 0;
-    next = act__timers_next(s);
+    next = act__tq_next_exact(s);
     if (next == ACT_PORT_FOREVER)
         return -1;
     now = act_port_now_usec();

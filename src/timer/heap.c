@@ -1,0 +1,128 @@
+/*
+ * The timer queue as an intrusive pairing heap, rooted in the scheduler
+ * (ACT_TIMER_WHEEL 0: the layout for small targets, one pointer in
+ * act_sched).  Insert is O(1) (meld with the root); removing the root or any
+ * node is O(log n) amortised.  No allocation: the node is the act_timer.
+ *
+ * Heap invariant: a node's deadline is <= the deadlines of all its children.
+ * A node's prev is its left sibling, or its parent when it is the leftmost
+ * child; the root's prev and next are NULL.
+ */
+#include "queue.h"
+
+#if !ACT_TIMER_WHEEL
+
+static uint64_t key(const act__heap_node *n)
+{
+    return ACT_CONTAINER_OF(n, const act_timer, node)->deadline;
+}
+
+/* Meld two roots; ties keep @a on top, so equal deadlines keep start order more often than not. */
+static act__heap_node *meld(act__heap_node *a, act__heap_node *b)
+{
+    if (key(b) < key(a)) {
+        act__heap_node *t = a;
+        a = b;
+        b = t;
+    }
+    b->prev = a;
+    b->next = a->child;
+    if (a->child != NULL)
+        a->child->prev = b;
+    a->child = b;
+    return a;
+}
+
+/* The standard two-pass merge of a sibling list into one root. */
+static act__heap_node *merge_pairs(act__heap_node *first)
+{
+    act__heap_node *pairs = NULL; /* melded pairs, last pair first */
+    act__heap_node *root = NULL;
+
+    while (first != NULL) {
+        act__heap_node *a = first;
+        act__heap_node *b = a->next;
+        act__heap_node *m;
+
+        first = b != NULL ? b->next : NULL;
+        a->prev = a->next = NULL;
+        if (b != NULL) {
+            b->prev = b->next = NULL;
+            m = meld(a, b);
+        } else {
+            m = a;
+        }
+        m->next = pairs;
+        pairs = m;
+    }
+    while (pairs != NULL) {
+        act__heap_node *next = pairs->next;
+
+        pairs->next = NULL;
+        root = root != NULL ? meld(root, pairs) : pairs;
+        pairs = next;
+    }
+    return root;
+}
+
+void act__tq_init(act_sched *s)
+{
+    s->timers = NULL;
+}
+
+bool act__tq_empty(const act_sched *s)
+{
+    return s->timers == NULL;
+}
+
+void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
+{
+    (void)now;
+    t->node.child = t->node.next = t->node.prev = NULL;
+    s->timers = s->timers != NULL ? meld(s->timers, &t->node) : &t->node;
+}
+
+void act__tq_remove(act_sched *s, act_timer *t)
+{
+    act__heap_node *n = &t->node;
+    act__heap_node *sub = merge_pairs(n->child);
+
+    if (n == s->timers) {
+        s->timers = sub;
+    } else {
+        if (n->prev->child == n)
+            n->prev->child = n->next;
+        else
+            n->prev->next = n->next;
+        if (n->next != NULL)
+            n->next->prev = n->prev;
+        if (sub != NULL)
+            s->timers = meld(s->timers, sub);
+    }
+    n->child = n->next = n->prev = NULL;
+}
+
+act_timer *act__tq_pop_due(act_sched *s, uint64_t now)
+{
+    act_timer *t;
+
+    if (s->timers == NULL || key(s->timers) > now)
+        return NULL;
+    t = ACT_CONTAINER_OF(s->timers, act_timer, node);
+    act__tq_remove(s, t);
+    return t;
+}
+
+uint64_t act__tq_next(const act_sched *s)
+{
+    return s->timers != NULL ? key(s->timers) : ACT_PORT_FOREVER;
+}
+
+uint64_t act__tq_next_exact(const act_sched *s)
+{
+    return act__tq_next(s);
+}
+
+#else
+typedef int act__heap_unused; /* ACT_TIMER_WHEEL: see wheel.c */
+#endif
