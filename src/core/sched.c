@@ -72,6 +72,46 @@ void act__ready_remove(act_sched *s, act_object *ao)
     s->nready--;
 }
 
+/*
+ * The remote stack's bottom while the scheduler is awake (NOTE 3): any
+ * address that is no object's link will do; the ready queue's head is one.
+ */
+static act__link *awake(act_sched *s)
+{
+    return &s->ready;
+}
+
+/*
+ * From now on a remote completion wakes the port: true, or false when one
+ * came first (it is on the stack, and nothing wakes the port for it).
+ */
+static bool may_sleep(act_sched *s)
+{
+    act__link *head = *(act__link *volatile *)&s->remote;
+
+    if (head == awake(s) && act_port_cas_ptr((void **)&s->remote, head, NULL))
+        return true;
+    return *(act__link *volatile *)&s->remote == NULL;
+}
+
+/* Wait in the port until @deadline (0: poll), or just poll when remote completions are waiting. */
+static int port_wait(act_sched *s, uint64_t deadline)
+{
+    if (deadline != 0 && !may_sleep(s))
+        deadline = 0;
+    return act_port_wait(s, deadline);
+}
+
+/*
+ * Control goes back to a caller that may sleep on act_sched_fd(): make sure
+ * a remote completion, already there or to come, makes it readable.
+ */
+static void leave_awake(act_sched *s)
+{
+    if (!may_sleep(s))
+        act_port_wake(s);
+}
+
 /* Move every remote completion to the ready queue, oldest first. */
 static void drain_remote(act_sched *s)
 {
@@ -83,10 +123,11 @@ static void drain_remote(act_sched *s)
         act__panic(ACT_PANIC_STRAY_SIGNAL,
                    "status @ completed remotely but not pending (completed twice, or never issued)", st);
     }
-    if (*(act__link *volatile *)&s->remote == NULL)
+    list = *(act__link *volatile *)&s->remote;
+    if (list == NULL || list == awake(s))
         return;
-    list = act_port_swap_ptr((void **)&s->remote, NULL);
-    while (list != NULL) { /* the stack is newest first: reverse it */
+    list = act_port_swap_ptr((void **)&s->remote, awake(s));
+    while (list != NULL && list != awake(s)) { /* the stack is newest first: reverse it */
         act__link *next = list->next;
         list->next = fifo;
         fifo = list;
@@ -108,7 +149,7 @@ static void collect(act_sched *s)
 /* Sleep in the port until @deadline (0: just poll), then collect. */
 static int wait_port(act_sched *s, uint64_t deadline)
 {
-    int rc = act_port_wait(s, deadline);
+    int rc = port_wait(s, deadline);
 
     collect(s);
     return rc;
@@ -197,24 +238,34 @@ static int run_frame(act_sched *s, act__frame *f)
             break;
     }
     s->frames = f->outer;
+    leave_awake(s);
     return rc < 0 ? rc : 0;
+}
+
+/* An object's status is signalled once queued, a bare one once not pending. */
+static bool signalled(const act_status *st, bool obj)
+{
+    return obj ? (st->info & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING;
 }
 
 int act__sched_await(act_sched *s, act_status *st)
 {
     bool obj = (st->info & ACT__OBJ) != 0;
+    int rc = 0;
 
+    if (signalled(st, obj))
+        return 0; /* collect nothing, so that it stays the last queued */
     for (;;) {
-        /* signalled already: collect nothing, so that it stays the last queued */
-        if (obj ? (st->info & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING)
-            return 0;
         collect(s);
-        if (obj ? (st->info & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING)
-            return 0;
-        int rc = act_port_wait(s, act__tq_next(s));
+        if (signalled(st, obj))
+            break;
+        rc = port_wait(s, act__tq_next(s));
         if (rc < 0)
-            return rc;
+            break;
     }
+    if (s->frames == NULL)
+        leave_awake(s); /* no loop of ours runs: a foreign one may sleep on act_sched_fd() */
+    return rc;
 }
 
 int act_sched_init(act_sched *s)
@@ -295,8 +346,10 @@ void act_sched_stop(act_sched *s)
 int act_sched_run_once(act_sched *s, unsigned flags)
 {
     static const act__frame running = { NULL, 0, 0 };
+    int ran = pass(s, &running, (flags & ACT_RUN_NOWAIT) == 0);
 
-    return pass(s, &running, (flags & ACT_RUN_NOWAIT) == 0);
+    leave_awake(s); /* the caller may sleep on act_sched_fd() next */
+    return ran;
 }
 
 int act_sched_fd(const act_sched *s)
@@ -330,6 +383,7 @@ int act_sched_timeout(act_sched *s)
     uint64_t next, now;
 
     collect(s);
+    leave_awake(s); /* the caller sleeps on act_sched_fd() next */
     if (s->nready != 0)
         return 0;
     next = act__tq_next_exact(s);
@@ -433,4 +487,19 @@ bool act_wait_started(const act_wait *w)
  * most QUANTUM dispatches, and costs no system call per dispatch: with one
  * descriptor registered, a pass that dispatched one object and then polled
  * again cost an epoll_wait per dispatch (12x the dispatch).
+ */
+
+/*
+ * NOTE 3: waking the port only when it may sleep.  A remote completion is
+ * pushed on s->remote, and the push onto an empty stack (NULL) wakes the
+ * port: on Linux an eventfd write, and then an epoll wake-up and a read on
+ * the loop's side, three system calls.  While the scheduler runs, the
+ * stack's bottom is awake(s) instead of NULL, so pushes cost no system call
+ * and the next pass collects them.  Only before sleeping does the scheduler
+ * swap awake(s) for NULL (may_sleep), with a compare-and-swap that fails if
+ * a completion came in between, in which case it polls instead of sleeping.
+ * Every call that hands control back to a caller who may sleep on
+ * act_sched_fd() (run_once, timeout, the end of a start level, a wait from
+ * outside any loop) leaves NULL there, or wakes the port when a completion
+ * is already waiting.  libev's ev_async_send skips its write the same way.
  */
