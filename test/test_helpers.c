@@ -315,6 +315,26 @@ Test(helpers, idle_stop_from_its_own_call_wins_over_returning_true)
     act_idle_fini(&x.idle);
 }
 
+static bool fini_self_but_ask_for_more(act_idle *idle)
+{
+    struct idler *x = ACT_CONTAINER_OF(idle, struct idler, idle);
+
+    if (x->calls++ > 0)
+        cr_assert_fail("act_idle_fini: no call comes after it returns");
+    act_idle_fini(idle);
+    return true;
+}
+
+Test(helpers, idle_fini_from_its_own_call_wins_over_returning_true)
+{
+    struct idler x = { 0 };
+
+    cr_assert_eq(act_idle_init(&x.idle, fx_sched(), fini_self_but_ask_for_more, ACT_PRIORITY_IDLE), 0);
+    act_idle_start(&x.idle);
+    fx_run_for(3000); /* the fixture fails on the not-added panic a re-arm would raise */
+    cr_assert_eq(x.calls, 1);
+}
+
 Test(helpers, idle_start_twice_does_nothing_more)
 {
     struct idler x = { .stop_at = 2 };

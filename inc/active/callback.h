@@ -51,8 +51,9 @@ ACT_API void act_callback_fire(act_callback *cb);
  * act_callback_close() - disarm and leave the scheduler; a fire not yet
  * delivered is dropped, and no call comes after this returns
  * @cb: an open callback
- * Context: the scheduler's thread.  No fire may race the close (a fire after
- * close touches freed memory).
+ * Context: the scheduler's thread.  A fire racing the close, or coming after
+ * it, does nothing, as long as @cb's memory is still valid: free @cb only
+ * when no thread can fire it any more.
  */
 ACT_API void act_callback_close(act_callback *cb);
 

@@ -45,8 +45,8 @@
  *       (now, or soon from another thread); act_cancel() waits for that.
  * @run_error: optional (NULL: the error goes straight to the scheduler's
  *       error handler).  Called with run's non-zero return while the object
- *       is still alive.  Return 0 when handled; non-zero goes to the
- *       scheduler's error handler.
+ *       is still alive.  Return 0 when handled; a non-zero return (not
+ *       run's) is what the scheduler's error handler receives.
  */
 typedef struct act_object_ops {
     int (*run)(act_object *ao);

@@ -104,10 +104,15 @@ ACT_API void act_complete(act_status *s, int result);
  * Lock-free and async-signal-safe: stores the result and wakes @sched
  * (on Linux one eventfd write, and none when a wake is already under way).
  * Context: any thread, any signal handler, any interrupt of a firmware port.
- * Ownership: @sched and @s must outlive the call; the provider must not touch
- * @s after it.
- * Panics: ACT_PANIC_STRAY_SIGNAL when @s was not pending, reported later on
- * the scheduler's thread (a signal handler cannot safely panic).
+ * Ownership: @sched must outlive the call.  @s is read before the result is
+ * stored and never touched after, so the owner of a bare status may free it
+ * as soon as it sees the result; the provider must not touch @s after the
+ * call either.
+ * Panics: ACT_PANIC_STRAY_SIGNAL when @s was not pending, or @result is
+ * ACT_PENDING, reported later on the scheduler's thread (a signal handler
+ * cannot safely panic).  The scheduler keeps one such report between two
+ * passes: when several strays land in between, the last is reported (the
+ * default handler aborts on the first report anyway).
  */
 ACT_API void act_complete_remote(act_sched *sched, act_status *s, int result);
 

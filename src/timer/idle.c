@@ -21,7 +21,7 @@ static int idle_run(act_object *ao)
     act_idle *idle = ACT_CONTAINER_OF(ao, act_idle, base);
 
     /* -ECANCELED: act_idle_stop() was called from inside the call */
-    if (idle->fn(idle) && !act_is_active(ao) && ao->status.result != -ECANCELED)
+    if (idle->fn(idle) && ao->sched != NULL && !act_is_active(ao) && ao->status.result != -ECANCELED)
         rearm(idle);
     return 0;
 }
