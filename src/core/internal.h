@@ -87,6 +87,17 @@ void act__ready_remove(act_sched *s, act_object *ao);
 
 /* Hooks into the timer queue (src/timer/timer.c). */
 void act__tq_init(act_sched *s);                /* an empty timer queue (src/timer/queue.h) */
+
+/* Whether no timer is queued. */
+static inline bool act__tq_empty(const act_sched *s)
+{
+#if ACT_TIMER_WHEEL
+    return s->timers.levels == 0 && s->timers.due == NULL;
+#else
+    return s->timers == NULL;
+#endif
+}
+
 uint64_t act__tq_next(const act_sched *s);      /* nearest deadline, or earlier; ACT_PORT_FOREVER if none */
 uint64_t act__tq_next_exact(const act_sched *s); /* nearest deadline exactly */
 void act__timers_expire(act_sched *s);          /* complete the timers that are due (timer.c, NOTE 1) */

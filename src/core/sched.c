@@ -108,11 +108,15 @@ static int port_wait(act_sched *s, uint64_t deadline)
  */
 static void leave_awake(act_sched *s)
 {
-    if (!may_sleep(s))
+    if (*(act__link *volatile *)&s->remote != NULL && !may_sleep(s))
         act_port_wake(s);
 }
 
-/* Move every remote completion to the ready queue, oldest first. */
+/*
+ * Move every remote completion to the ready queue, oldest first.  Outside a
+ * start level (act_sched_run_once, a wait from outside) the stack is left
+ * NULL: the caller may sleep on act_sched_fd() next (NOTE 3).
+ */
 static void drain_remote(act_sched *s)
 {
     act__link *list;
@@ -126,7 +130,7 @@ static void drain_remote(act_sched *s)
     list = *(act__link *volatile *)&s->remote;
     if (list == NULL || list == awake(s))
         return;
-    list = act_port_swap_ptr((void **)&s->remote, awake(s));
+    list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     while (list != NULL && list != awake(s)) { /* the stack is newest first: reverse it */
         act__link *next = list->next;
         list->next = fifo;
@@ -142,8 +146,12 @@ static void drain_remote(act_sched *s)
 
 static void collect(act_sched *s)
 {
-    drain_remote(s);
-    act__timers_expire(s);
+    act__link *head = *(act__link *volatile *)&s->remote;
+
+    if ((head != NULL && head != awake(s)) || *(const act_status *volatile *)&s->stray != NULL)
+        drain_remote(s);
+    if (!act__tq_empty(s))
+        act__timers_expire(s);
 }
 
 /* Sleep in the port until @deadline (0: just poll), then collect. */

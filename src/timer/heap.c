@@ -70,11 +70,6 @@ void act__tq_init(act_sched *s)
     s->timers = NULL;
 }
 
-bool act__tq_empty(const act_sched *s)
-{
-    return s->timers == NULL;
-}
-
 void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
 {
     (void)now;

@@ -12,11 +12,8 @@
 
 #include "../core/internal.h"
 
-/* act__tq_init(), act__tq_next() and act__tq_next_exact(), which the
- * scheduler calls too, are declared in ../core/internal.h. */
-
-/* Whether no timer is queued: O(1). */
-bool act__tq_empty(const act_sched *s);
+/* act__tq_init(), act__tq_empty(), act__tq_next() and act__tq_next_exact(),
+ * which the scheduler calls too, are in ../core/internal.h. */
 
 /*
  * Queue @t by t->deadline.  @now is the clock when the caller has just read

@@ -28,7 +28,7 @@ void act__timers_expire(act_sched *s)
     act_timer *t;
 
     if (act__tq_empty(s))
-        return;
+        return; /* the scheduler checks first too: this keeps the function whole */
     now = act_port_now_usec();
     while ((t = act__tq_pop_due(s, now)) != NULL) {
         act_status *st = t->status;

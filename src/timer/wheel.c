@@ -159,11 +159,6 @@ void act__tq_init(act_sched *s)
     }
 }
 
-bool act__tq_empty(const act_sched *s)
-{
-    return s->timers.levels == 0 && s->timers.due == NULL;
-}
-
 void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
 {
     act__wheel *w = &s->timers;
