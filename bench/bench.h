@@ -96,6 +96,7 @@ double bench_active_tcp1(long n);
 double bench_active_mem_pipe(long n);
 double bench_active_mem_tcp(long n);
 size_t bench_active_pipe_size(void);
+size_t bench_active_socket_size(void); /* bench/lib_active_tcp.c, with bench_active_tcp1 and _mem_tcp */
 
 /*
  * Ping-pong between side A and side B in one loop: A sends a message of

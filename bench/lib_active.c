@@ -387,8 +387,9 @@ static const char *sizes(void)
 {
     static char buf[200];
 
-    snprintf(buf, sizeof buf, "act_object %zu, act_timer %zu, act_sched %zu, act_pipe %zu", sizeof(act_object),
-             sizeof(act_timer), sizeof(act_sched), bench_active_pipe_size());
+    snprintf(buf, sizeof buf, "act_object %zu, act_timer %zu, act_sched %zu, act_pipe %zu, act_socket %zu",
+             sizeof(act_object), sizeof(act_timer), sizeof(act_sched), bench_active_pipe_size(),
+             bench_active_socket_size());
     return buf;
 }
 
@@ -426,8 +427,8 @@ const bench_lib bench_active = {
         [W_LOOP] = "act_sched_run_once(NOWAIT) beside an idle act_pipe_read; the object completed before each",
         [W_PIPE1] = "act_pipe_read_full on an object, act_pipe_write with a bare status",
         [W_PIPE4K] = "act_pipe_read_full on an object, act_pipe_write with a bare status",
-        [W_TCP1] = "act_pipe_open on the sockets (act_socket not landed), as for pipes",
+        [W_TCP1] = "act_socket_recv_full on an object, act_socket_send with a bare status",
         [W_MEM_PIPE] = "act_pipe + act_object + its 1-byte buffer, reading",
-        [W_MEM_TCP] = "act_pipe on the socket + act_object + 1-byte buffer, reading",
+        [W_MEM_TCP] = "accepted act_socket + act_object + 1-byte buffer, receiving",
     },
 };

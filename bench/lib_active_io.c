@@ -1,8 +1,6 @@
 /*
- * libactive's side of the workloads with descriptors: the loop iteration,
- * ping-pong over pipes and TCP, and the memory of a pipe or a connection.
- * TCP goes through act_pipe_open() on the connected socket (an act_pipe
- * serves any stream descriptor); act_socket has not landed yet.
+ * libactive's side of the workloads with pipes: the loop iteration,
+ * ping-pong over pipes, and the memory of a pipe (TCP: lib_active_tcp.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -159,7 +157,7 @@ static void side_cancel(act_object *ao)
 
 static const act_object_ops side_ops = { side_run, side_cancel, NULL };
 
-static double pingpong(long n, int tcp, size_t size)
+static double pingpong(long n, size_t size)
 {
     act_sched s;
     bench_pp *pp = malloc(sizeof *pp);
@@ -171,15 +169,14 @@ static double pingpong(long n, int tcp, size_t size)
     BENCH_CHECK(pp != NULL, "malloc");
     BENCH_CHECK(act_sched_init(&s) == 0, "act_sched_init");
     act_sched_install(&s);
-    bench_pp_open(pp, tcp, size, n);
+    bench_pp_open(pp, 0, size, n);
     for (int who = 0; who < 2; who++) {
         struct side *x = &sd[who];
         memset(x, 0, sizeof *x);
         x->rd = &pipes[2 * who];
-        x->wr = tcp ? x->rd : &pipes[2 * who + 1];
+        x->wr = &pipes[2 * who + 1];
         BENCH_CHECK(act_pipe_open(x->rd, &s, pp->rd[who]) == 0, "act_pipe_open");
-        if (!tcp)
-            BENCH_CHECK(act_pipe_open(x->wr, &s, pp->wr[who]) == 0, "act_pipe_open");
+        BENCH_CHECK(act_pipe_open(x->wr, &s, pp->wr[who]) == 0, "act_pipe_open");
         x->s = &s;
         x->pp = pp;
         x->who = who;
@@ -198,17 +195,15 @@ static double pingpong(long n, int tcp, size_t size)
         act_object_deque(&sd[who].ao);
         act_wait_for_request(&sd[who].wst);
         act_pipe_close(sd[who].rd);
-        if (!tcp)
-            act_pipe_close(sd[who].wr);
+        act_pipe_close(sd[who].wr);
     }
     act_sched_fini(&s);
     free(pp);
     return t0 / (double)n;
 }
 
-double bench_active_pipe1(long n) { return pingpong(n, 0, 1); }
-double bench_active_pipe4k(long n) { return pingpong(n, 0, 4096); }
-double bench_active_tcp1(long n) { return pingpong(n, 1, 1); }
+double bench_active_pipe1(long n) { return pingpong(n, 1); }
+double bench_active_pipe4k(long n) { return pingpong(n, 4096); }
 
 /* ---- memory: an act_pipe and the object whose 1-byte read is outstanding ---- */
 
@@ -225,7 +220,7 @@ static void pmem_cancel(act_object *ao)
 
 static const act_object_ops pmem_ops = { never_run, pmem_cancel, NULL };
 
-static double mem_fds(long n, int tcp)
+double bench_active_mem_pipe(long n)
 {
     act_sched s;
     int *fds = malloc((size_t)n * sizeof *fds);
@@ -237,10 +232,7 @@ static double mem_fds(long n, int tcp)
     act_sched_install(&s);
     for (long i = 0; i < n; i++) {
         int fd[2];
-        if (tcp)
-            BENCH_CHECK(bench_tcp_pair(fd) == 0, "tcp pair");
-        else
-            BENCH_CHECK(pipe2(fd, O_NONBLOCK | O_CLOEXEC) == 0, "pipe2");
+        BENCH_CHECK(pipe2(fd, O_NONBLOCK | O_CLOEXEC) == 0, "pipe2");
         fds[i] = fd[0];
     }
     rss0 = bench_rss_bytes();
@@ -256,9 +248,6 @@ static double mem_fds(long n, int tcp)
     act_sched_run_once(&s, ACT_RUN_NOWAIT);
     return (double)(bench_rss_bytes() - rss0) / (double)n; /* in a child: nothing freed */
 }
-
-double bench_active_mem_pipe(long n) { return mem_fds(n, 0); }
-double bench_active_mem_tcp(long n) { return mem_fds(n, 1); }
 
 size_t bench_active_pipe_size(void)
 {
