@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -65,9 +66,43 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static double run_one(const struct work *w, bench_fn fn, long n)
+/*
+ * A memory workload runs in a new process (this program again, in its
+ * single-workload mode): a forked child would inherit the allocator's
+ * resident free memory, and its RSS delta would undercount.
+ */
+static double run_exec(const char *work, const char *lib, long n)
 {
-    return w->isolate ? bench_isolated(fn, n) : fn(n);
+    char count[32];
+    char out[64] = "";
+    int fd[2];
+    ssize_t got;
+    pid_t pid;
+
+    snprintf(count, sizeof count, "%ld", n);
+    BENCH_CHECK(pipe(fd) == 0, "pipe");
+    fflush(stdout);
+    pid = fork();
+    BENCH_CHECK(pid >= 0, "fork");
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execl("/proc/self/exe", "bench", "-w", work, "-l", lib, "-n", count, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    got = read(fd[0], out, sizeof out - 1);
+    close(fd[0]);
+    waitpid(pid, NULL, 0);
+    return got > 0 ? atof(out) : BENCH_NA;
+}
+
+static double run_one(const struct work *w, const bench_lib *lib, enum bench_work wi, long n, int single)
+{
+    if (w->isolate && !single)
+        return run_exec(w->key, lib->name, n);
+    return lib->fn[wi](n);
 }
 
 static void print_value(double v)
@@ -94,8 +129,7 @@ static void run_work(enum bench_work wi, int rounds, double scale)
     for (int r = 0; r < nr; r++) {
         for (int k = 0; k < NLIBS; k++) {
             int li = (k + r) % NLIBS; /* alternate who goes first */
-            bench_fn fn = libs[li]->fn[wi];
-            v[li][r] = fn != NULL ? run_one(w, fn, n) : BENCH_NA;
+            v[li][r] = libs[li]->fn[wi] != NULL ? run_one(w, libs[li], wi, n, 0) : BENCH_NA;
         }
     }
     for (int li = 0; li < NLIBS; li++) {
@@ -217,7 +251,7 @@ static int single(const char *wkey, const char *lname, long n)
         fprintf(stderr, "bench: unknown or unavailable workload/library: %s / %s\n", wkey, lname);
         return 2;
     }
-    printf("%.2f\n", run_one(&works[wi], libs[li]->fn[wi], n > 0 ? n : works[wi].n));
+    printf("%.2f\n", run_one(&works[wi], libs[li], (enum bench_work)wi, n > 0 ? n : works[wi].n, 1));
     return 0;
 }
 
