@@ -39,8 +39,6 @@ struct act_sched {
     act__link ready;              /* completed objects, by priority then completion: ready.next first */
     act__link *ready_tail;        /* the last of them, or &ready */
     act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known */
-    act__link *remote;            /* remote completions, a lock-free stack (links of objects) */
-    const act_status *stray;      /* a stray remote completion to report */
     act__frame *frames;           /* innermost running loop */
     uint32_t nactive;             /* active objects */
     uint32_t nready;              /* objects in ready */
@@ -48,10 +46,13 @@ struct act_sched {
     void *error_arg;
     intptr_t port[4];             /* the port's state (Linux: epoll fd, eventfd, fd count) */
 #if ACT_TIMER_WHEEL
-    act__wheel timers;            /* the timer queue (src/timer/wheel.c), last: it is large */
+    act__wheel timers;            /* the timer queue (src/timer/wheel.c) */
 #else
     act__heap_node *timers;       /* the timer queue: a pairing heap by deadline */
 #endif
+    /* written by other threads: away from the fields above (a cache line apart with the wheel) */
+    act__link *remote;            /* remote completions, a lock-free stack (links of objects) */
+    const act_status *stray;      /* a stray remote completion to report */
 };
 
 /* act_sched_run_once() flags */
