@@ -17,7 +17,8 @@
 
 /*
  * Queue @t by t->deadline.  @now is the clock when the caller has just read
- * it, or 0: the wheel uses it to keep its base close to the time.
+ * it, or 0: the wheel brings its base up to the clock when it was empty
+ * (reading it when @now is 0), so that timers land in its lowest levels.
  */
 void act__tq_insert(act_sched *s, act_timer *t, uint64_t now);
 

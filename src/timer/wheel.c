@@ -163,8 +163,12 @@ void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
 {
     act__wheel *w = &s->timers;
 
-    if (now > w->base && act__tq_empty(s))
-        w->base = now; /* nothing is bucketed by the old base */
+    if (act__tq_empty(s)) { /* nothing is bucketed by the base: bring it up to the clock */
+        if (now == 0)
+            now = act_port_now_usec();
+        if (now > w->base)
+            w->base = now;
+    }
     place(w, &t->node, t->deadline);
 }
 
