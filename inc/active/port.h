@@ -81,11 +81,17 @@ ACT_API bool act_port_has_io(const act_sched *s);
 ACT_API int act_port_fd(const act_sched *s);
 
 /**
- * act_port_current() / act_port_set_current() - the calling thread's
- * scheduler (thread-local on Linux; one global on a single-core firmware)
- * Context: any thread.
+ * act_port_current() - the calling thread's scheduler (thread-local on
+ * Linux; one global on a single-core firmware)
+ * Context: any thread.  Return: the scheduler, or NULL when none is set.
  */
 ACT_API act_sched *act_port_current(void);
+
+/**
+ * act_port_set_current() - set the calling thread's scheduler
+ * @s: the scheduler, or NULL
+ * Context: any thread; it changes only the caller's own (on firmware, the one).
+ */
 ACT_API void act_port_set_current(act_sched *s);
 
 /**
