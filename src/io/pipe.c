@@ -98,10 +98,7 @@ void act_pipe_read(act_pipe *p, void *buf, size_t len, act_status *st)
         err = -EINVAL; /* "one or more" cannot be met by a 0-byte buffer */
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
-    s->rd.step = act__stream_read_some;
-    s->rd.buf.in = buf;
-    s->rd.len = len > INT_MAX ? INT_MAX : len;
-    act__stream_start(s, &s->rd, false);
+    act__stream_start_read(s, buf, len, false);
 }
 
 void act_pipe_read_full(act_pipe *p, void *buf, size_t len, act_status *st)
@@ -117,10 +114,7 @@ void act_pipe_read_full(act_pipe *p, void *buf, size_t len, act_status *st)
         act__stream_complete(&s->rd, 0);
         return;
     }
-    s->rd.step = act__stream_read_full;
-    s->rd.buf.in = buf;
-    s->rd.len = len;
-    act__stream_start(s, &s->rd, false);
+    act__stream_start_read(s, buf, len, true);
 }
 
 void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st)
@@ -138,10 +132,7 @@ void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st)
         act__stream_complete(&s->wr, 0);
         return;
     }
-    s->wr.step = act__stream_write_all;
-    s->wr.buf.out = buf;
-    s->wr.len = len;
-    act__stream_start(s, &s->wr, true);
+    act__stream_start_write(s, buf, len);
 }
 
 void act_pipe_cancel_read(act_pipe *p)

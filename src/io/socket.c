@@ -382,10 +382,7 @@ void act_socket_send(act_socket *sock, const void *buf, size_t len, act_status *
         act__stream_complete(&s->wr, 0);
         return;
     }
-    s->wr.step = act__stream_write_all;
-    s->wr.buf.out = buf;
-    s->wr.len = len;
-    act__stream_start(s, &s->wr, true);
+    act__stream_start_write(s, buf, len);
 }
 
 void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
@@ -422,10 +419,7 @@ void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st)
 
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
-    s->rd.step = act__stream_read_some;
-    s->rd.buf.in = buf;
-    s->rd.len = len > INT_MAX ? INT_MAX : len;
-    act__stream_start(s, &s->rd, false);
+    act__stream_start_read(s, buf, len, false);
 }
 
 void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
@@ -441,10 +435,7 @@ void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *s
         act__stream_complete(&s->rd, 0);
         return;
     }
-    s->rd.step = act__stream_read_full;
-    s->rd.buf.in = buf;
-    s->rd.len = len;
-    act__stream_start(s, &s->rd, false);
+    act__stream_start_read(s, buf, len, true);
 }
 
 void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *from, act_status *st)

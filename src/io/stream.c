@@ -279,6 +279,22 @@ void act__stream_start(act__stream *st, act__stream_req *rq, bool now)
         act__stream_complete(rq, rc);
 }
 
+void act__stream_start_read(act__stream *st, void *buf, size_t len, bool full)
+{
+    st->rd.step = full ? act__stream_read_full : act__stream_read_some;
+    st->rd.buf.in = buf;
+    st->rd.len = len > INT_MAX ? INT_MAX : len;
+    act__stream_start(st, &st->rd, false);
+}
+
+void act__stream_start_write(act__stream *st, const void *buf, size_t len)
+{
+    st->wr.step = act__stream_write_all;
+    st->wr.buf.out = buf;
+    st->wr.len = len;
+    act__stream_start(st, &st->wr, true);
+}
+
 void act__stream_cancel(act__stream_req *rq)
 {
     if (rq->status != NULL)

@@ -99,6 +99,15 @@ bool act__stream_accept(act__stream *st, act__stream_req *rq, act_status *status
  */
 void act__stream_start(act__stream *st, act__stream_req *rq, bool now);
 
+/*
+ * The byte-stream requests every wrapper shares, started in an accepted slot:
+ * a read into @buf of one or more bytes (at most INT_MAX), or with @full of
+ * exactly @len (the caller has checked @len <= INT_MAX), waiting for
+ * readiness first; a write of all @len bytes, tried inside the call.
+ */
+void act__stream_start_read(act__stream *st, void *buf, size_t len, bool full);
+void act__stream_start_write(act__stream *st, const void *buf, size_t len);
+
 /* Complete the request in @rq with @result and leave the slot idle. */
 void act__stream_complete(act__stream_req *rq, int result);
 
