@@ -16,11 +16,6 @@ enum { FRAME_START = 1, FRAME_WAIT = 2 };
 /* The most runs a pass makes beyond the objects ready at its start: NOTE 2. */
 enum { QUANTUM = 64 };
 
-static act_object *link_object(act__link *l)
-{
-    return act__link_object(l);
-}
-
 /*
  * Sorted by priority, highest first, and by completion within a priority:
  * the walk from the head passes the ready objects of higher or equal
@@ -31,7 +26,7 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao)
     int prio = act__object_prio(ao);
     act__link *pos = &s->ready;
 
-    while (pos->next != NULL && act__object_prio(link_object(pos->next)) >= prio)
+    while (pos->next != NULL && act__object_prio(act__link_object(pos->next)) >= prio)
         pos = pos->next;
     ao->link.next = pos->next;
     pos->next = &ao->link;
@@ -139,7 +134,7 @@ static void drain_remote(act_sched *s)
     }
     while (fifo != NULL) {
         act__link *next = fifo->next;
-        act__ready_insert(s, link_object(fifo));
+        act__ready_insert(s, act__link_object(fifo));
         fifo = next;
     }
 }
@@ -179,7 +174,7 @@ static void report_error(act_sched *s, act_object *ao, int err)
 static void dispatch_one(act_sched *s)
 {
     act__link *first = s->ready.next;
-    act_object *ao = link_object(first);
+    act_object *ao = act__link_object(first);
     uint32_t info = ao->status.info;
     int err;
 
