@@ -17,6 +17,7 @@
 
 enum bench_work {
     W_DISPATCH,     /* n self-re-arming handler rounds, no I/O */
+    W_DISPATCH3,    /* the same, libactive issuing with its three calls */
     W_LOOP,         /* n passes through epoll_wait(0), one dispatch each */
     W_REMOTE1,      /* n completions from another thread, 1 in flight */
     W_REMOTE64,     /* n completions from another thread, 64 in flight */

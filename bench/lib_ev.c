@@ -392,6 +392,7 @@ const bench_lib bench_ev = {
     .sizes = sizes,
     .fn = {
         [W_DISPATCH] = dispatch,
+        [W_DISPATCH3] = dispatch,
         [W_LOOP] = loop_iter,
         [W_REMOTE1] = remote1,
         [W_REMOTE64] = remote64,
@@ -411,6 +412,7 @@ const bench_lib bench_ev = {
     },
     .how = {
         [W_DISPATCH] = "ev_feed_event on its own ev_idle (not started) from the callback",
+        [W_DISPATCH3] = "as in dispatch: ev_feed_event on its own ev_idle (not started) from the callback",
         [W_LOOP] = "a started ev_idle (ev_run polls with timeout 0)",
         [W_REMOTE1] = "ev_async_send; callback counts",
         [W_REMOTE64] = "ev_async_send, 64 ev_async",

@@ -385,6 +385,7 @@ const bench_lib bench_event = {
     .sizes = sizes,
     .fn = {
         [W_DISPATCH] = dispatch,
+        [W_DISPATCH3] = dispatch,
         [W_LOOP] = loop_iter,
         [W_REMOTE1] = remote1,
         [W_REMOTE64] = remote64,
@@ -404,6 +405,7 @@ const bench_lib bench_event = {
     },
     .how = {
         [W_DISPATCH] = "event_active from the callback",
+        [W_DISPATCH3] = "as in dispatch: event_active from the callback",
         [W_LOOP] = "event_active + event_base_loopcontinue from the callback",
         [W_REMOTE1] = "event_active from the thread (evthread_use_pthreads, in a child)",
         [W_REMOTE64] = "event_active, 64 events (evthread_use_pthreads, in a child)",

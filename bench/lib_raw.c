@@ -187,6 +187,7 @@ const bench_lib bench_raw = {
     .name = "raw",
     .fn = {
         [W_DISPATCH] = dispatch,
+        [W_DISPATCH3] = dispatch,
         [W_LOOP] = loop_iter,
         [W_REMOTE1] = remote1,
         [W_REMOTE64] = remote64,
@@ -196,6 +197,7 @@ const bench_lib bench_raw = {
     },
     .how = {
         [W_DISPATCH] = "a FIFO of function pointers",
+        [W_DISPATCH3] = "as in dispatch: a FIFO of function pointers",
         [W_LOOP] = "epoll_wait(0) on one idle pipe, then an indirect call",
         [W_REMOTE1] = "a flag + eventfd write; epoll_wait(-1) + read",
         [W_REMOTE64] = "the same, 64 flags",

@@ -420,6 +420,7 @@ const bench_lib bench_uv = {
     .sizes = sizes,
     .fn = {
         [W_DISPATCH] = dispatch,
+        [W_DISPATCH3] = dispatch,
         [W_LOOP] = loop_iter,
         [W_REMOTE1] = remote1,
         [W_REMOTE64] = remote64,
@@ -439,6 +440,7 @@ const bench_lib bench_uv = {
     },
     .how = {
         [W_DISPATCH] = "uv_timer_start(0) from the callback (1.44 runs it in the same pass)",
+        [W_DISPATCH3] = "as in dispatch: uv_timer_start(0) from the callback (1.44 runs it in the same pass)",
         [W_LOOP] = "a started uv_idle (uv_run polls with timeout 0)",
         [W_REMOTE1] = "uv_async_send; callback counts",
         [W_REMOTE64] = "uv_async_send, 64 uv_async_t",

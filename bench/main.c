@@ -34,6 +34,7 @@ struct work {
 
 static const struct work works[W_COUNT] = {
     [W_DISPATCH] = { "dispatch", "dispatch: a handler re-arming itself, no I/O", "ns/round", 10000000, 0, 0 },
+    [W_DISPATCH3] = { "dispatch3", "dispatch, libactive with three calls (set_pending, set_active, complete)", "ns/round", 10000000, 0, 0 },
     [W_LOOP] = { "loop", "loop iteration: one dispatch per epoll_wait(0) pass, one idle fd", "ns/pass", 1000000, 0, 0 },
     [W_REMOTE1] = { "remote1", "remote completion from another thread, 1 in flight", "ns/completion", 20000, 0, 0 },
     [W_REMOTE64] = { "remote64", "remote completion from another thread, 64 in flight", "ns/completion", 200000, 0, 0 },

@@ -125,6 +125,27 @@ ACT_API void act_object_set_priority(act_object *ao, int priority);
 ACT_API void act_set_active(act_object *ao);
 
 /**
+ * act_complete_self() - issue a request on the object's own status and
+ * complete it at once: a yield to the scheduler
+ * @ao:     an added, inactive object with nothing outstanding
+ * @result: the result run will find (not ACT_PENDING)
+ *
+ * The same as act_status_set_pending(), act_set_active() and act_complete()
+ * on @ao's status, in one call and with the same checks: the object is active
+ * and queued behind the ready objects of its priority or higher, and its run
+ * is called once on a later dispatch, never inside this call.  Use it to
+ * split long work into steps that let other objects, I/O and timers in
+ * between (each run does a step and calls this again), or to defer work to
+ * the scheduler.  act_cancel() before the dispatch consumes the signal: run
+ * is not called and the status keeps @result.
+ * Context: the scheduler's thread.
+ * Panics: ACT_PANIC_STATUS_IN_USE when the status is pending or the object
+ * active; ACT_PANIC_NOT_ADDED when never added to a scheduler;
+ * ACT_PANIC_BAD_RESULT when @result is ACT_PENDING.
+ */
+ACT_API void act_complete_self(act_object *ao, int result);
+
+/**
  * act_is_active() - whether a request of the object is outstanding or
  * completed but not yet delivered to run
  * @ao: an initialised object

@@ -41,7 +41,6 @@ struct act_sched {
     act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known */
     act__frame *frames;           /* innermost running loop */
     uint32_t nactive;             /* active objects */
-    uint32_t nready;              /* objects in ready */
     act_error_fn error_fn;
     void *error_arg;
     intptr_t port[4];             /* the port's state (Linux: epoll fd, eventfd, fd count) */
@@ -140,9 +139,9 @@ ACT_API void act_sched_stop(act_sched *s);
  *
  * For embedding in a foreign loop: poll act_sched_fd(), and call this when it
  * is readable or when act_sched_timeout() has passed.  A pass polls the port
- * and expires timers once, then dispatches up to 64 objects, or every object
- * ready at its start when there are more, including objects completed during
- * the pass (in priority order); act_sched_start() runs such passes.
+ * and expires timers once, then dispatches up to 64 objects, including
+ * objects completed during the pass (in priority order); act_sched_start()
+ * runs such passes.
  * Context: the scheduler's thread.
  * Return: the number of run calls made (>= 0), or a negative errno when the
  * port's wait failed.

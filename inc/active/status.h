@@ -27,12 +27,15 @@
 struct act_status {
     int32_t result; /* ro: ACT_PENDING while outstanding, then the result */
     /* private: zero in a bare status; in an act_object's own status, the
-     * object's state bits and priority. */
-    uint32_t info;
+     * object's state and priority.  Each state byte is only ever stored
+     * whole, with a constant (src/core/internal.h, NOTE 1). */
+    uint8_t kind;   /* ACT__OBJ for an object's status, | ACT__QUEUED while ready */
+    uint8_t active; /* 1 from act_set_active() until run or cancel consumes the signal */
+    int16_t prio;   /* the object's priority */
 };
 
 /** ACT_STATUS_INIT - initialiser for a bare status; a zeroed status is the same. */
-#define ACT_STATUS_INIT { 0, 0 }
+#define ACT_STATUS_INIT { 0, 0, 0, 0 }
 
 /**
  * act_strerror() - name a result

@@ -9,11 +9,9 @@
 #include <active.h>
 #include <active/port.h>
 
-/* act_status.info: low bits are state, the high half is the priority. */
+/* act_status.kind: what the status is, and whether its object is ready. */
 #define ACT__OBJ 1u    /* the status is an act_object's own */
-#define ACT__ACTIVE 2u /* act_set_active() called, run not yet delivered */
-#define ACT__QUEUED 4u /* completed and linked in sched->ready */
-#define ACT__PRIO_SHIFT 16
+#define ACT__QUEUED 2u /* completed and linked in sched->ready (with ACT__OBJ) */
 
 static inline act_object *act__status_object(act_status *st)
 {
@@ -22,7 +20,7 @@ static inline act_object *act__status_object(act_status *st)
 
 static inline int act__object_prio(const act_object *ao)
 {
-    return (int)(int16_t)(uint16_t)(ao->status.info >> ACT__PRIO_SHIFT);
+    return ao->status.prio;
 }
 
 static inline act_object *act__link_object(act__link *l)
@@ -55,9 +53,10 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao);
 /*
  * Queue the completed @ao after every ready object of its priority or
  * higher.  The ready queue is singly linked, s->ready.next first and
- * s->ready_tail last (a node's next is NULL while it is not queued); an
- * object of the tail's priority or lower goes last in O(1), the usual case
- * (sched.c, NOTE 1).  Inline: act_complete() is the hot caller.
+ * s->ready_tail last, whose next is NULL (a node's next means nothing while
+ * it is not queued); an object of the tail's priority or lower goes last in
+ * O(1), the usual case (sched.c, NOTE 1).  Inline: act_complete() and
+ * act_complete_self() are the hot callers.
  */
 static inline void act__ready_insert(act_sched *s, act_object *ao)
 {
@@ -71,8 +70,7 @@ static inline void act__ready_insert(act_sched *s, act_object *ao)
     tail->next = &ao->link;
     s->ready_tail = &ao->link;
     s->ready_tail_prev = tail;
-    ao->status.info |= ACT__QUEUED;
-    s->nready++;
+    ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * Active objects: state changes and the cancel protocol.  The object's state
- * lives in its status's private word (ACT__* bits and the priority), so an
- * object is 20 bytes on a 32-bit target and 32 on a 64-bit one.
+ * lives in its status's private half (kind, active, priority), so an object
+ * is 20 bytes on a 32-bit target and 32 on a 64-bit one.
  */
 #include "internal.h"
 
@@ -14,17 +14,14 @@ static bool priority_ok(int priority)
     return true;
 }
 
-static uint32_t prio_bits(int priority)
-{
-    return (uint32_t)(uint16_t)(int16_t)priority << ACT__PRIO_SHIFT;
-}
-
 void act_object_init(act_object *ao, const act_object_ops *ops, int priority)
 {
     if (!priority_ok(priority))
         priority = ACT_PRIORITY_STANDARD;
     ao->status.result = 0;
-    ao->status.info = ACT__OBJ | prio_bits(priority);
+    ao->status.kind = ACT__OBJ;
+    ao->status.active = 0;
+    ao->status.prio = (int16_t)priority;
     ao->link.next = NULL;
     ao->ops = ops;
     ao->sched = NULL;
@@ -42,21 +39,20 @@ int act_object_priority(const act_object *ao)
 
 void act_object_set_priority(act_object *ao, int priority)
 {
-    if (ao->status.info & (ACT__ACTIVE | ACT__QUEUED)) {
+    if (ao->status.active || (ao->status.kind & ACT__QUEUED)) {
         act__panic(ACT_PANIC_PRIORITY_ACTIVE, "priority changed on active object @", ao);
         return;
     }
     if (!priority_ok(priority))
         return;
-    ao->status.info = (ao->status.info & 0xffffu) | prio_bits(priority);
+    ao->status.prio = (int16_t)priority;
 }
 
 void act_set_active(act_object *ao)
 {
-    uint32_t info = ao->status.info;
     act_sched *s = ao->sched;
 
-    if (info & ACT__ACTIVE) {
+    if (ao->status.active) {
         act__panic(ACT_PANIC_SET_ACTIVE_TWICE, "act_set_active on active object @", ao);
         return;
     }
@@ -64,13 +60,36 @@ void act_set_active(act_object *ao)
         act__panic(ACT_PANIC_NOT_ADDED, "act_set_active on object @, never added to a scheduler", ao);
         return;
     }
-    ao->status.info = info | ACT__ACTIVE;
+    ao->status.active = 1;
     s->nactive++;
+}
+
+/* The three calls of a self-completion in one: the hot path of a yield. */
+void act_complete_self(act_object *ao, int result)
+{
+    act_sched *s = ao->sched;
+
+    if (ao->status.result == ACT_PENDING || ao->status.active || (ao->status.kind & ACT__QUEUED)) {
+        act__panic(ACT_PANIC_STATUS_IN_USE, "act_complete_self on object @, whose status is pending or active", ao);
+        return;
+    }
+    if (s == NULL) {
+        act__panic(ACT_PANIC_NOT_ADDED, "act_complete_self on object @, never added to a scheduler", ao);
+        return;
+    }
+    if (result == ACT_PENDING) {
+        act__panic(ACT_PANIC_BAD_RESULT, "object @ completed with ACT_PENDING", ao);
+        return;
+    }
+    ao->status.active = 1;
+    s->nactive++;
+    ao->status.result = result;
+    act__ready_insert(s, ao);
 }
 
 bool act_is_active(const act_object *ao)
 {
-    return (ao->status.info & ACT__ACTIVE) != 0;
+    return ao->status.active != 0;
 }
 
 /*
@@ -86,14 +105,14 @@ void act_cancel(act_object *ao)
         act__panic(ACT_PANIC_WRONG_THREAD, "act_cancel on object @ from another thread", ao);
         return;
     }
-    if ((ao->status.info & ACT__ACTIVE) == 0)
+    if (!ao->status.active)
         return;
     if (act_status_pending(&ao->status))
         ao->ops->do_cancel(ao);
     if (act__sched_await(s, &ao->status) < 0)
         return;
     act__ready_remove(s, ao);
-    ao->status.info &= ~ACT__ACTIVE;
+    ao->status.active = 0;
     s->nactive--;
 }
 
@@ -104,9 +123,9 @@ void act_object_deque(act_object *ao)
     if (s == NULL)
         return;
     act_cancel(ao);
-    if (ao->status.info & ACT__ACTIVE)
+    if (ao->status.active)
         return; /* a panic handler returned from act_cancel */
-    if (ao->status.info & ACT__QUEUED) {
+    if (ao->status.kind & ACT__QUEUED) {
         act__ready_remove(s, ao);
         act__panic(ACT_PANIC_STRAY_SIGNAL,
                    "object @ left its scheduler with a completion it was never active for", ao);

@@ -3,8 +3,8 @@
  * expired timers, I/O through the port), dispatch, and the nested loops.
  *
  * Loop invariant: an object is in s->ready exactly when ACT__QUEUED is set
- * in its status, and then its status is not pending; s->nready counts them.
- * s->nactive counts objects with ACT__ACTIVE set.
+ * in its status's kind, and then its status is not pending.  s->nactive
+ * counts objects whose status.active is set.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,8 +36,7 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao)
     } else if (ao->link.next == s->ready_tail) {
         s->ready_tail_prev = &ao->link;
     }
-    ao->status.info |= ACT__QUEUED;
-    s->nready++;
+    ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
 
 /*
@@ -49,7 +48,7 @@ void act__ready_remove(act_sched *s, act_object *ao)
 {
     act__link *pos = &s->ready;
 
-    if ((ao->status.info & ACT__QUEUED) == 0)
+    if ((ao->status.kind & ACT__QUEUED) == 0)
         return;
     if (&ao->link == s->ready_tail && s->ready_tail_prev != NULL)
         pos = s->ready_tail_prev;
@@ -62,9 +61,7 @@ void act__ready_remove(act_sched *s, act_object *ao)
     } else if (s->ready_tail_prev == &ao->link) {
         s->ready_tail_prev = pos;
     }
-    ao->link.next = NULL;
-    ao->status.info &= ~ACT__QUEUED;
-    s->nready--;
+    ao->status.kind = ACT__OBJ;
 }
 
 /*
@@ -175,7 +172,6 @@ static void dispatch_one(act_sched *s)
 {
     act__link *first = s->ready.next;
     act_object *ao = act__link_object(first);
-    uint32_t info = ao->status.info;
     int err;
 
     s->ready.next = first->next;
@@ -185,15 +181,13 @@ static void dispatch_one(act_sched *s)
     } else if (s->ready_tail_prev == first) {
         s->ready_tail_prev = &s->ready;
     }
-    first->next = NULL;
-    s->nready--;
-    if ((info & ACT__ACTIVE) == 0) {
-        ao->status.info = info & ~ACT__QUEUED;
+    ao->status.kind = ACT__OBJ;
+    if (!ao->status.active) {
         act__panic(ACT_PANIC_STRAY_SIGNAL,
                    "object @ completed while not active (act_set_active forgotten?)", ao);
         return;
     }
-    ao->status.info = info & ~(ACT__QUEUED | ACT__ACTIVE);
+    ao->status.active = 0;
     s->nactive--;
     err = ao->ops->run(ao);
     if (err != 0)
@@ -202,30 +196,27 @@ static void dispatch_one(act_sched *s)
 
 /*
  * One pass: collect, wait in the port only when nothing is ready (or poll it
- * when descriptors are registered), then dispatch up to QUANTUM objects, or
- * every object ready at the start when there are more, including objects
- * that complete during the pass.  See NOTE 2.
+ * when descriptors are registered), then dispatch up to QUANTUM objects,
+ * including objects that complete during the pass.  See NOTE 2.
  * Returns the number of run calls, or the port's negative errno.
  */
 static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
     int rc = 0;
-    uint32_t ran = 0;
-    uint32_t quantum;
+    int ran = 0;
 
     collect(s);
-    if (s->nready == 0 && may_block)
+    if (s->ready.next == NULL && may_block)
         rc = wait_port(s, act__tq_next(s));
     else if (act_port_has_io(s))
         rc = wait_port(s, 0);
     if (rc < 0)
         return rc;
-    quantum = s->nready > QUANTUM ? s->nready : QUANTUM;
-    while (ran < quantum && s->nready > 0 && !f->stopped) {
+    while (ran < QUANTUM && s->ready.next != NULL && !f->stopped) {
         dispatch_one(s);
         ran++;
     }
-    return (int)ran;
+    return ran;
 }
 
 static int run_frame(act_sched *s, act__frame *f)
@@ -248,12 +239,12 @@ static int run_frame(act_sched *s, act__frame *f)
 /* An object's status is signalled once queued, a bare one once not pending. */
 static bool signalled(const act_status *st, bool obj)
 {
-    return obj ? (st->info & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING;
+    return obj ? (st->kind & ACT__QUEUED) != 0 : act_port_load_i32(&st->result) != ACT_PENDING;
 }
 
 int act__sched_await(act_sched *s, act_status *st)
 {
-    bool obj = (st->info & ACT__OBJ) != 0;
+    bool obj = (st->kind & ACT__OBJ) != 0;
     int rc = 0;
 
     if (signalled(st, obj))
@@ -283,7 +274,6 @@ int act_sched_init(act_sched *s)
     act__tq_init(s);
     s->frames = NULL;
     s->nactive = 0;
-    s->nready = 0;
     s->error_fn = NULL;
     s->error_arg = NULL;
     rc = act_port_init(s);
@@ -387,7 +377,7 @@ int act_sched_timeout(act_sched *s)
 
     collect(s);
     leave_awake(s); /* the caller sleeps on act_sched_fd() next */
-    if (s->nready != 0)
+    if (s->ready.next != NULL)
         return 0;
     next = act__tq_next_exact(s);
     if (next == ACT_PORT_FOREVER)
@@ -410,9 +400,9 @@ void act_wait_for_request(act_status *st)
 {
     act_sched *s;
 
-    if (act_port_load_i32(&st->result) != ACT_PENDING && (st->info & ACT__OBJ) == 0)
+    if (act_port_load_i32(&st->result) != ACT_PENDING && (st->kind & ACT__OBJ) == 0)
         return;
-    if (st->info & ACT__OBJ)
+    if (st->kind & ACT__OBJ)
         s = act__status_object(st)->sched;
     else
         s = act_port_current();
@@ -420,15 +410,15 @@ void act_wait_for_request(act_status *st)
         act__panic(ACT_PANIC_NO_SCHEDULER, "act_wait_for_request on status @ with no scheduler", st);
         return;
     }
-    if ((st->info & ACT__OBJ) && (st->info & (ACT__ACTIVE | ACT__QUEUED)) == 0
+    if (st->kind == ACT__OBJ && !st->active
         && act_port_load_i32(&st->result) != ACT_PENDING)
         return; /* an object's status with nothing outstanding or undelivered */
-    if (act__sched_await(s, st) < 0 || (st->info & ACT__OBJ) == 0)
+    if (act__sched_await(s, st) < 0 || (st->kind & ACT__OBJ) == 0)
         return;
     act_object *ao = act__status_object(st);
     act__ready_remove(s, ao);
-    if (ao->status.info & ACT__ACTIVE) {
-        ao->status.info &= ~ACT__ACTIVE;
+    if (ao->status.active) {
+        ao->status.active = 0;
         s->nactive--;
     }
 }
@@ -484,12 +474,14 @@ bool act_wait_started(const act_wait *w)
  * NOTE 2: the quantum.  A poll costs 7 to 25 dispatches and reading the
  * clock a few, so a pass asks the port and the timer queue once and then
  * dispatches up to QUANTUM objects, including objects that complete during
- * the pass (in priority order, as always), or every object that was ready
- * at its start when there are more.  An object that keeps completing its
- * own requests therefore delays I/O, timers and remote completions by at
+ * the pass (in priority order, as always).  An object that keeps completing
+ * its own requests therefore delays I/O, timers and remote completions by at
  * most QUANTUM dispatches, and costs no system call per dispatch: with one
  * descriptor registered, a pass that dispatched one object and then polled
- * again cost an epoll_wait per dispatch (12x the dispatch).
+ * again cost an epoll_wait per dispatch (12x the dispatch).  A burst of more
+ * ready objects takes several passes, with a poll between them when
+ * descriptors are registered (a poll per 64 dispatches): the scheduler keeps
+ * no count of ready objects, whose upkeep cost every dispatch more than that.
  */
 
 /*

@@ -71,7 +71,7 @@ const char *act_strerror(int result)
 
 bool act__status_issue(act_status *s)
 {
-    if (s->result == ACT_PENDING || (s->info & (ACT__ACTIVE | ACT__QUEUED)) != 0) {
+    if (s->result == ACT_PENDING || s->active || (s->kind & ACT__QUEUED)) {
         act__panic(ACT_PANIC_STATUS_IN_USE,
                    "request issued on status @, which is pending or its object active", s);
         return false;
@@ -108,7 +108,7 @@ void act_complete(act_status *s, int result)
                    "status @ completed but not pending (completed twice, or never issued)", s);
         return;
     }
-    if ((s->info & ACT__OBJ) == 0) {
+    if ((s->kind & ACT__OBJ) == 0) {
         s->result = result;
         return;
     }
@@ -131,7 +131,7 @@ void act_complete(act_status *s, int result)
 void act_complete_remote(act_sched *sched, act_status *s, int result)
 {
     /* read before the CAS: once the result is stored, a bare status's waiter may free it */
-    bool obj = (s->info & ACT__OBJ) != 0;
+    bool obj = (s->kind & ACT__OBJ) != 0;
 
     if (result == ACT_PENDING || !act_port_cas_i32(&s->result, ACT_PENDING, result)) {
         (void)act_port_swap_ptr((void **)&sched->stray, s);
