@@ -4,6 +4,7 @@
  * million armed timers.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "support/fixture.h"
@@ -194,6 +195,122 @@ Test(timer, fini_cancels_what_is_armed)
     act_timer_after(&t, &st, 10000);
     act_timer_fini(&t);
     cr_assert_eq(act_status_result(&st), -ECANCELED);
+    cr_assert_not(act_timer_armed(&t));
+}
+
+Test(timer, is_its_queue_node_status_and_deadline_only_32_bytes_by_default)
+{
+    /* a wheel link pair (a heap node on 32-bit), the status, the deadline */
+    cr_assert_eq(sizeof(act_timer),
+                 sizeof(((act_timer *)0)->node) + sizeof(act_status *) + sizeof(uint64_t));
+#if ACT_TIMER_WHEEL == (UINTPTR_MAX > 0xffffffffu)
+    cr_assert_leq(sizeof(act_timer), 32, "with its act_object, a timer must fit libev's 64 bytes");
+#endif
+}
+
+Test(timer, rearmed_after_fire_and_after_cancel_it_stays_on_its_scheduler)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    for (int i = 0; i < 3; i++) {
+        act_timer_after(&t, &st, 0);
+        act_wait_for_request(&st);
+        cr_assert_eq(act_status_result(&st), 0);
+        act_timer_after(&t, &st, 100000);
+        act_timer_cancel(&t);
+        cr_assert_eq(act_status_result(&st), -ECANCELED);
+    }
+    cr_assert_eq(fx_panics(), 0);
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1, "no timer left queued");
+}
+
+/* Arms (or, when armed, cancels) the timer on a thread with no scheduler. */
+struct off_thread {
+    act_timer *t;
+    act_status *st;
+};
+
+static void *arm_off_thread(void *arg)
+{
+    struct off_thread *job = arg;
+
+    act_timer_after(job->t, job->st, 0);
+    return NULL;
+}
+
+static void *cancel_off_thread(void *arg)
+{
+    struct off_thread *job = arg;
+
+    act_timer_cancel(job->t);
+    return NULL;
+}
+
+static void run_off_thread(void *(*fn)(void *), act_timer *t, act_status *st)
+{
+    struct off_thread job = { t, st };
+    pthread_t th;
+
+    cr_assert_eq(pthread_create(&th, NULL, fn, &job), 0);
+    cr_assert_eq(pthread_join(th, NULL), 0);
+}
+
+Test(timer, arm_on_a_thread_without_its_scheduler_panics_wrong_thread_and_issues_nothing)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    fx_expect_panic(ACT_PANIC_WRONG_THREAD);
+    run_off_thread(arm_off_thread, &t, &st);
+    fx_expect_panic(NULL);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_not(act_status_pending(&st), "the status was left as it was");
+    cr_assert_not(act_timer_armed(&t));
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1);
+    act_timer_after(&t, &st, 0); /* on its own thread it still works */
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 0);
+}
+
+Test(timer, arm_where_another_scheduler_is_current_panics_wrong_thread)
+{
+    act_sched other;
+    act_timer t;
+    fx_obj o;
+
+    cr_assert_eq(act_sched_init(&other), 0);
+    act_timer_init(&t, &other); /* other is not this thread's current scheduler */
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_expect_panic(ACT_PANIC_WRONG_THREAD);
+    act_timer_after(&t, act_object_status(&o.base), 0);
+    fx_expect_panic(NULL);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_not(act_status_pending(act_object_status(&o.base)));
+    cr_assert_not(act_timer_armed(&t));
+    cr_assert_eq(act_sched_timeout(&other), -1);
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1);
+    act_object_deque(&o.base);
+    act_sched_fini(&other);
+}
+
+Test(timer, cancel_on_a_thread_with_no_scheduler_panics_wrong_thread_and_stays_armed)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 1000);
+    fx_expect_panic(ACT_PANIC_WRONG_THREAD);
+    run_off_thread(cancel_off_thread, &t, NULL);
+    fx_expect_panic(NULL);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert(act_timer_armed(&t));
+    cr_assert(act_status_pending(&st), "the request is still outstanding");
+    act_wait_for_request(&st); /* and it fires as armed, once */
+    cr_assert_eq(act_status_result(&st), 0);
     cr_assert_not(act_timer_armed(&t));
 }
 

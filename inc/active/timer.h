@@ -13,6 +13,13 @@
  * Requests always complete on a later pass of the scheduler, never inside the
  * issuing call, except -EBUSY which completes inside the call.
  *
+ * Threads: a timer serves the scheduler given to act_timer_init() and is
+ * used only on that scheduler's thread, where it is the current scheduler
+ * (act_sched_current()).  An armed timer keeps no pointer to its scheduler:
+ * it finds the queue it is in as the thread's current scheduler, so that
+ * act_timer is 32 bytes with 64-bit pointers (a wheel link pair, the status,
+ * the deadline) and 24 on 32-bit targets.  Arming off that thread panics.
+ *
  * Memory: caller-allocated.  Free or move only while not armed (after
  * act_timer_fini(), or while idle after init).
  */
@@ -24,14 +31,16 @@
 
 typedef struct act_timer {
     /* private: */
+    union {
 #if ACT_TIMER_WHEEL
-    act__tnode node;    /* in the scheduler's timer wheel */
+        act__tnode node;   /* armed: in the scheduler's timer wheel */
 #else
-    act__heap_node node;
+        act__heap_node node; /* armed: in the scheduler's timer heap */
 #endif
-    uint64_t deadline;  /* absolute, act_now_usec() */
-    act_status *status; /* the armed request, NULL when idle */
-    act_sched *sched;
+        act_sched *sched;  /* idle: the scheduler given to act_timer_init() */
+    };
+    act_status *status;    /* the armed request, NULL when idle */
+    uint64_t deadline;     /* absolute, act_now_usec(); meaningful while armed */
 } act_timer;
 
 /**
@@ -52,7 +61,7 @@ ACT_API int act_timer_init(act_timer *t, act_sched *s);
  * act_timer_fini() - cancel what is armed (it completes with -ECANCELED) and
  * leave the timer idle; its memory may then be freed
  * @t: an initialised timer
- * Context: the scheduler's thread.
+ * Context: the scheduler's thread.  Panics: as act_timer_cancel().
  */
 ACT_API void act_timer_fini(act_timer *t);
 
@@ -63,11 +72,15 @@ ACT_API void act_timer_fini(act_timer *t);
  * @usec: the delay; 0 fires on the scheduler's next pass
  *
  * Ownership: @t keeps @st until it completes it.
- * Context: the scheduler's thread.
+ * Context: the scheduler's thread: @t's scheduler must be the calling
+ * thread's current one.
  * Results in @st: 0 at the deadline; -ECANCELED after act_timer_cancel();
  * -EBUSY, inside this call, when @t is already armed (the armed request is
  * untouched).
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active;
+ * ACT_PANIC_WRONG_THREAD when @t is idle and the calling thread's current
+ * scheduler is not @t's (none, or another): nothing is issued, @st is left
+ * as it was.
  */
 ACT_API void act_timer_after(act_timer *t, act_status *st, uint64_t usec);
 
@@ -85,7 +98,10 @@ ACT_API void act_timer_at(act_timer *t, act_status *st, uint64_t deadline);
  *
  * Armed: the request completes now with -ECANCELED.  Already fired (or idle):
  * nothing happens and the 0 it completed with stands; never a second signal.
- * Context: the scheduler's thread.
+ * Context: the scheduler's thread: an armed timer is unqueued from the
+ * calling thread's current scheduler, which must be @t's.
+ * Panics: ACT_PANIC_WRONG_THREAD when @t is armed and the calling thread has
+ * no scheduler: @t stays armed and its request pending.
  */
 ACT_API void act_timer_cancel(act_timer *t);
 

@@ -6,7 +6,10 @@
  *
  * Heap invariant: a node's deadline is <= the deadlines of all its children.
  * A node's prev is its left sibling, or its parent when it is the leftmost
- * child; the root's prev and next are NULL.
+ * child, and its next its right sibling (NULL for the last).  The root's
+ * prev and next are never read, so nothing keeps them NULL: meld() sets
+ * both when a root becomes a child.  A node's links mean nothing once it is
+ * unqueued (the act_timer reuses their memory).
  */
 #include "queue.h"
 
@@ -45,20 +48,13 @@ static act__heap_node *merge_pairs(act__heap_node *first)
         act__heap_node *m;
 
         first = b != NULL ? b->next : NULL;
-        a->prev = a->next = NULL;
-        if (b != NULL) {
-            b->prev = b->next = NULL;
-            m = meld(a, b);
-        } else {
-            m = a;
-        }
+        m = b != NULL ? meld(a, b) : a; /* meld links the loser; the winner's next is set here */
         m->next = pairs;
         pairs = m;
     }
     while (pairs != NULL) {
-        act__heap_node *next = pairs->next;
+        act__heap_node *next = pairs->next; /* before meld relinks it */
 
-        pairs->next = NULL;
         root = root != NULL ? meld(root, pairs) : pairs;
         pairs = next;
     }
@@ -73,7 +69,7 @@ void act__tq_init(act_sched *s)
 void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
 {
     (void)now;
-    t->node.child = t->node.next = t->node.prev = NULL;
+    t->node.child = NULL; /* next and prev: a root's are unused, meld sets a child's */
     s->timers = s->timers != NULL ? meld(s->timers, &t->node) : &t->node;
 }
 
@@ -94,7 +90,6 @@ void act__tq_remove(act_sched *s, act_timer *t)
         if (sub != NULL)
             s->timers = meld(s->timers, sub);
     }
-    n->child = n->next = n->prev = NULL;
 }
 
 act_timer *act__tq_pop_due(act_sched *s, uint64_t now)

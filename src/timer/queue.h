@@ -5,7 +5,10 @@
  * (heap.c) where it must stay small.  timer.c holds the API over them.
  *
  * A queued timer's deadline is never changed; act_timer.status is the
- * queue's business only in timer.c.
+ * queue's business only in timer.c.  t->node shares its memory with
+ * t->sched: the queue owns it from act__tq_insert(), which must initialise
+ * every field it relies on, until the timer is unqueued, after which it may
+ * hold anything (timer.c stores the scheduler there).
  */
 #ifndef ACT_TIMER_QUEUE_H
 #define ACT_TIMER_QUEUE_H
@@ -22,7 +25,7 @@
  */
 void act__tq_insert(act_sched *s, act_timer *t, uint64_t now);
 
-/* Unqueue @t, which is queued. */
+/* Unqueue @t, which is queued in @s. */
 void act__tq_remove(act_sched *s, act_timer *t);
 
 /*

@@ -1,8 +1,12 @@
 /*
  * Timers: the act_timer API over the timer queue (queue.h), which is a radix
  * wheel (wheel.c) or a pairing heap (heap.c) by ACT_TIMER_WHEEL.  No
- * allocation: the queue's node is the act_timer.  A timer is armed exactly
- * when t->status is non-NULL, and then it is queued.
+ * allocation: the queue's node is the act_timer.
+ *
+ * Invariant: a timer is armed exactly when t->status is non-NULL; it is then
+ * queued in its scheduler, which is the current scheduler of the thread that
+ * armed it, and t->node is the queue's.  Idle, t->sched (which shares its
+ * memory with t->node) is its scheduler.  See NOTE 2.
  */
 #include <errno.h>
 
@@ -10,16 +14,6 @@
 
 /* Timers completed in one pass, beyond those sharing the last one's deadline: NOTE 1. */
 enum { EXPIRE_BATCH = 64 };
-
-static void node_init(act_timer *t)
-{
-#if ACT_TIMER_WHEEL
-    t->node.next = NULL;
-    t->node.pprev = NULL;
-#else
-    t->node.child = t->node.next = t->node.prev = NULL;
-#endif
-}
 
 void act__timers_expire(act_sched *s)
 {
@@ -35,6 +29,7 @@ void act__timers_expire(act_sched *s)
         uint64_t deadline = t->deadline;
 
         t->status = NULL;
+        t->sched = s;
         act_complete(st, 0);
         if (++done >= EXPIRE_BATCH && act__tq_next(s) != deadline)
             break;
@@ -50,10 +45,8 @@ int act_timer_init(act_timer *t, act_sched *s)
 {
     if (t == NULL || s == NULL)
         return -EINVAL;
-    node_init(t);
-    t->deadline = 0;
-    t->status = NULL;
     t->sched = s;
+    t->status = NULL;
     return 0;
 }
 
@@ -62,9 +55,19 @@ void act_timer_fini(act_timer *t)
     act_timer_cancel(t);
 }
 
+/* Off its scheduler's thread, a timer cannot find its queue (NOTE 2). */
+static void wrong_thread(act_timer *t)
+{
+    act__panic(ACT_PANIC_WRONG_THREAD, "timer @ used off its thread", t);
+}
+
 /* act_timer_at(), with the clock when the caller has read it (else 0). */
 static void arm(act_timer *t, act_status *st, uint64_t deadline, uint64_t now)
 {
+    if (t->status == NULL && act_port_current() != t->sched) {
+        wrong_thread(t);
+        return;
+    }
     if (!act__status_issue(st))
         return;
     if (t->status != NULL) {
@@ -73,7 +76,7 @@ static void arm(act_timer *t, act_status *st, uint64_t deadline, uint64_t now)
     }
     t->status = st;
     t->deadline = deadline;
-    act__tq_insert(t->sched, t, now);
+    act__tq_insert(t->sched, t, now); /* which overwrites t->sched: NOTE 2 */
 }
 
 void act_timer_at(act_timer *t, act_status *st, uint64_t deadline)
@@ -92,11 +95,18 @@ void act_timer_after(act_timer *t, act_status *st, uint64_t usec)
 void act_timer_cancel(act_timer *t)
 {
     act_status *st = t->status;
+    act_sched *s;
 
     if (st == NULL)
         return;
-    act__tq_remove(t->sched, t);
+    s = act_port_current(); /* the scheduler it was armed on: NOTE 2 */
+    if (s == NULL) {
+        wrong_thread(t);
+        return;
+    }
+    act__tq_remove(s, t);
     t->status = NULL;
+    t->sched = s;
     act_complete(st, -ECANCELED);
 }
 
@@ -112,4 +122,18 @@ bool act_timer_armed(const act_timer *t)
  * keep them in it, and the scheduler's next pass (which polls no sooner:
  * objects are ready) takes the next 64, still in deadline order.  Timers
  * that share a deadline always complete in the same pass.
+ *
+ * NOTE 2: why an armed timer does not point at its scheduler.  A pointer
+ * would make act_timer 40 bytes with 64-bit pointers, and with the 32-byte
+ * act_object it completes an armed timer would cost more than libev's (64
+ * bytes a timer).  It is not needed: timers are single-thread providers, so
+ * every call that touches the queue runs on the scheduler's thread, where
+ * that scheduler is the current one (one scheduler a thread, rule 11); the
+ * expiry is handed its scheduler.  Arming checks that the current scheduler
+ * is the one act_timer_init() was given, so a timer armed on the wrong
+ * thread panics instead of joining another scheduler's queue; a cancel with
+ * no scheduler at all panics too.  What cannot be told apart is a cancel on
+ * another thread that has a scheduler of its own: that was a data race on
+ * the queue before, and it is still misuse.  While idle the node's memory is
+ * free, and holds the scheduler until the next arming.
  */
