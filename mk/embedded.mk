@@ -99,6 +99,18 @@ $(EMB_DIR)/$(1)/blinky.elf: $(EMB_DEMO_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o) $(EMB_DI
 $(EMB_DIR)/$(1)/panic.elf: $(EMB_DIR)/$(1)/obj/test/target/panic.o $(EMB_DIR)/$(1)/obj/$(EMB_BOARD)/startup.o $(EMB_DIR)/$(1)/libactive.a $(EMB_BOARD)/qemu.ld
 	$(EMB_CC) $(call emb_cflags,$(1)) $(EMB_LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) -lgcc
 
+# The footprint program (test/target/footprint.c): what a minimal firmware
+# links of the core and the timers; its link map feeds the size table.
+$(EMB_DIR)/$(1)/footprint.elf: $(EMB_DIR)/$(1)/obj/test/target/footprint.o $(EMB_DIR)/$(1)/obj/$(EMB_BOARD)/startup.o $(EMB_DIR)/$(1)/libactive.a $(EMB_BOARD)/qemu.ld
+	$(EMB_CC) $(call emb_cflags,$(1)) $(EMB_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) -o $$@ $$(filter %.o %.a,$$^) -lgcc
+
+$(EMB_DIR)/$(1)/footprint.log: $(EMB_DIR)/$(1)/footprint.elf
+	@timeout $(EMB_TIMEOUT) $(EMB_QEMU) $(call EMB_QEMU_ARGS,$(1)) $(EMB_ICOUNT) -kernel $$< >$$@.tmp 2>&1; \
+	  rc=$$$$?; \
+	  if [ $$$$rc -ne 0 ] || ! grep -q '^footprint: ok' $$@.tmp; then \
+	    cat $$@.tmp; echo "embedded: the footprint program failed on $(1) (exit $$$$rc)"; exit 1; fi; \
+	  mv $$@.tmp $$@
+
 # The default panic: prints the rule through semihosting, exits with 1.
 $(EMB_DIR)/$(1)/panic.log: $(EMB_DIR)/$(1)/panic.elf
 	@timeout $(EMB_TIMEOUT) $(EMB_QEMU) $(call EMB_QEMU_ARGS,$(1)) -kernel $$< >$$@.tmp 2>&1; \
@@ -130,6 +142,7 @@ emb_core_objs = $(EMB_CORE_SRC:%.c=$(EMB_DIR)/$(1)/obj/%.o)
 EMB_LOGS := $(foreach v,$(EMB_VARIANTS),$(EMB_DIR)/$(v)/test.log) \
             $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)/blinky.log) \
             $(foreach v,$(EMB_VARIANTS),$(EMB_DIR)/$(v)/panic.log) \
+            $(foreach v,$(EMB_VARIANTS),$(EMB_DIR)/$(v)/footprint.log) \
             $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)-small/blinky.elf)
 
 # arm-none-eabi-size of the core and timer objects, per core; then the
@@ -145,14 +158,15 @@ emb-sizes: $(foreach v,$(EMB_CPUS),$(EMB_DIR)/$(v)/libactive.a)
 	done
 
 # One line of the size table for $(1): all the core and timer objects, then
-# what the test image and the demo image keep of them after --gc-sections.
+# what the footprint, test and demo images keep of them after --gc-sections.
 define emb_size_line
 	@set -- $$($(EMB_SIZE) -t $(call emb_core_objs,$(1)) | tail -1) \
 	  $$($(EMB_SIZE) -A $(call emb_core_objs,$(1)) | awk '/^\.text/ {c += $$2} END {print c}') \
+	  $$(awk -v members="$(EMB_CORE_MEMBERS)" -f mk/fw-size.awk $(EMB_DIR)/$(1)/footprint.map) \
 	  $$(awk -v members="$(EMB_CORE_MEMBERS)" -f mk/fw-size.awk $(EMB_DIR)/$(1)/test.map) \
 	  $$(awk -v members="$(EMB_CORE_MEMBERS)" -f mk/fw-size.awk $(EMB_DIR)/$(1)/blinky.map); \
-	printf '%-20s %5s %5s %4s %4s | %5s %6s %4s %4s | %5s %6s %4s %4s\n' $(1) $$1 $$7 $$2 $$3 \
-	  $$8 $$9 $${10} $${11} $${12} $${13} $${14} $${15}
+	printf '%-20s %5s %5s %4s %4s | %5s %6s %5s | %5s %6s %5s | %5s %6s %5s\n' $(1) $$1 $$7 $$2 $$3 \
+	  $$8 $$9 $$(($$8 + $$9)) $${12} $${13} $$(($${12} + $${13})) $${16} $${17} $$(($${16} + $${17}))
 
 endef
 
@@ -174,12 +188,14 @@ embedded: emb-tools
 	@$(MAKE) --no-print-directory $(EMB_LOGS)
 	@echo
 	@echo "== footprint of core + timers, bytes, -Os: $(EMB_CORE_MEMBERS)"
-	@printf '%-20s %-21s | %-24s | %-24s\n' "" " all objects" " linked: test image" " linked: demo image"
-	@printf '%-20s %5s %5s %4s %4s | %5s %6s %4s %4s | %5s %6s %4s %4s\n' build \
-	  text code data bss code rodata data bss code rodata data bss
+	@printf '%-20s %-21s | %-18s | %-18s | %-18s\n' "" " all objects" " linked: minimal" " linked: tests" " linked: demo"
+	@printf '%-20s %5s %5s %4s %4s | %5s %6s %5s | %5s %6s %5s | %5s %6s %5s\n' build \
+	  text code data bss code rodata text code rodata text code rodata text
 	$(foreach v,$(EMB_CPUS),$(call emb_size_line,$(v))$(call emb_size_line,$(v)-small))
 	@echo "  all objects: every function and string, text = code + rodata (arm-none-eabi-size);"
 	@echo "  linked: what an image keeps of those objects after --gc-sections (its link map);"
+	@echo "  minimal: test/target/footprint.c (scheduler, object, one-shot timer, cancel, remote);"
+	@echo "  .data and .bss of every image: none but the 8-byte panic handler (all objects' bss);"
 	@echo "  -small: built with ACT_SMALL_STRINGS; the port and the board are not counted."
 	@echo
 	$(foreach v,$(EMB_VARIANTS),$(call emb_result_lines,$(v)))
