@@ -1,0 +1,176 @@
+/*
+ * Stray signals and status misuse are loud (rule 7): a completion nobody
+ * waits for, a second completion, a request issued on a status in use and a
+ * completion with ACT_PENDING each reach the handler with the rule's name
+ * and a detail naming the status or object, and change nothing.
+ */
+#include <pthread.h>
+
+#include "support/detail.h"
+#include "support/fixture.h"
+
+/*
+ * The tests are in the panic suite, with its fixture (fx_setup, fx_teardown)
+ * and timeout: a suite is declared once in the binary, in test_panic.c.
+ */
+
+/* --- stray signals (rule 7) --- */
+
+Test(panic, stray_signal_when_set_active_is_forgotten)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base));
+    act_complete(act_object_status(&o.base), 0);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
+    cr_assert_eq(o.runs, 0, "a stray signal is reported, never delivered");
+}
+
+Test(panic, stray_signal_when_object_status_completed_twice)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_complete_now(&o, 1);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_complete(act_object_status(&o.base), 2);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(act_object_status(&o.base));
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(o.last_result, 1, "the second completion changed nothing");
+}
+
+Test(panic, stray_signal_when_bare_status_completed_twice)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    act_complete(&st, 4);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_complete(&st, 5);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&st);
+    cr_assert_eq(act_status_result(&st), 4);
+}
+
+Test(panic, stray_signal_when_status_never_issued_is_completed)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_complete(&st, 0);
+    cr_assert_eq(fx_panics(), 1);
+}
+
+struct remote_job {
+    act_sched *sched;
+    act_status *status;
+    int result;
+};
+
+static void *complete_remote_now(void *arg)
+{
+    struct remote_job *job = arg;
+
+    act_complete_remote(job->sched, job->status, job->result);
+    return NULL;
+}
+
+Test(panic, remote_stray_is_reported_on_the_scheduler_thread_at_its_next_pass)
+{
+    fx_obj o;
+    struct remote_job job = { fx_sched(), NULL, 9 };
+    pthread_t th;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_complete_now(&o, 1);
+    job.status = act_object_status(&o.base);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    cr_assert_eq(pthread_create(&th, NULL, complete_remote_now, &job), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(fx_panics(), 0, "a remote stray is reported later, not on the remote thread");
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(act_object_status(&o.base));
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(o.last_result, 1, "the stray completion changed nothing");
+}
+
+Test(panic, stray_signal_when_object_leaves_with_an_undelivered_completion)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base));
+    act_complete(act_object_status(&o.base), 0); /* set_active forgotten */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_object_deque(&o.base);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
+    cr_assert_eq(o.runs, 0);
+}
+
+Test(panic, stray_signal_when_unadded_objects_status_is_completed_and_it_stays_pending)
+{
+    static const act_object_ops ops = { NULL, NULL, NULL };
+    act_object ao;
+
+    act_object_init(&ao, &ops, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&ao));
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_complete(act_object_status(&ao), 1);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&ao);
+    cr_assert(act_status_pending(act_object_status(&ao)), "a call that panicked must do nothing");
+}
+
+/* --- status misuse --- */
+
+Test(panic, status_in_use_when_issuing_on_a_pending_status)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_status_set_pending(&st);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&st);
+    act_complete(&st, 0);
+}
+
+Test(panic, status_in_use_when_issuing_on_an_active_objects_completed_status)
+{
+    fx_obj o;
+    act_timer t;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    fx_obj_complete_now(&o, 3); /* completed, not yet delivered: still active */
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_timer_after(&t, act_object_status(&o.base), 1000);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_not(act_timer_armed(&t), "the refused request must not be armed");
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(o.last_result, 3);
+}
+
+Test(panic, bad_result_when_completing_with_act_pending)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    fx_expect_panic(ACT_PANIC_BAD_RESULT);
+    act_complete(&st, ACT_PENDING);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&st);
+    cr_assert(act_status_pending(&st), "the bad completion did nothing");
+    act_complete(&st, 0);
+    cr_assert_eq(act_status_result(&st), 0);
+}

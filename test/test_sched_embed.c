@@ -1,0 +1,157 @@
+/*
+ * Embedding the scheduler in a foreign loop: act_sched_run_once with and
+ * without ACT_RUN_NOWAIT, the fd that becomes readable for a remote
+ * completion, and the timeout act_sched_timeout gives the foreign loop.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "support/fixture.h"
+
+/*
+ * The tests are in the sched suite, with its fixture (fx_setup, fx_teardown)
+ * and timeout: a suite is declared once in the binary, in test_sched.c.
+ */
+
+Test(sched, run_once_nowait_returns_at_once_when_nothing_is_ready)
+{
+    fx_obj o;
+    act_timer t;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    fx_obj_after(&o, &t, 60u * 1000 * 1000); /* a minute: a blocking pass would dispatch it */
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
+    cr_assert_eq(o.runs, 0);
+    cr_assert(act_timer_armed(&t));
+    act_cancel(&o.base);
+}
+
+Test(sched, run_once_nowait_dispatches_every_ready_object)
+{
+    fx_obj o[3];
+
+    for (int i = 0; i < 3; i++) {
+        fx_obj_init(&o[i], ACT_PRIORITY_STANDARD);
+        fx_obj_complete_now(&o[i], i);
+    }
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 3);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(o[i].runs, 1);
+}
+
+Test(sched, run_once_without_nowait_blocks_until_the_next_timer)
+{
+    fx_obj o;
+    act_timer t;
+    uint64_t due = act_now_usec() + 3000;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    o.timer = &t;
+    act_timer_at(&t, act_object_status(&o.base), due);
+    act_set_active(&o.base);
+    while (o.runs == 0)
+        cr_assert_geq(act_sched_run_once(fx_sched(), 0), 0);
+    cr_assert_geq(act_now_usec(), due);
+}
+
+struct remote_job {
+    act_sched *sched;
+    act_status *status;
+    int result;
+};
+
+static void *complete_later(void *arg)
+{
+    struct remote_job *job = arg;
+    struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+    nanosleep(&ts, NULL);
+    act_complete_remote(job->sched, job->status, job->result);
+    return NULL;
+}
+
+Test(sched, fd_becomes_readable_for_a_remote_completion)
+{
+    fx_obj o;
+    struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
+    struct remote_job job = { fx_sched(), NULL, 17 };
+    pthread_t th;
+
+    cr_assert_geq(pfd.fd, 0);
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&o);
+    job.status = act_object_status(&o.base);
+    cr_assert_eq(poll(&pfd, 1, 0), 0, "nothing to gather yet");
+    cr_assert_eq(pthread_create(&th, NULL, complete_later, &job), 0);
+    cr_assert_eq(poll(&pfd, 1, 30000), 1);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(o.last_result, 17);
+    pthread_join(th, NULL);
+}
+
+Test(sched, timeout_is_minus_one_without_timers)
+{
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1);
+}
+
+Test(sched, timeout_is_zero_when_an_object_is_ready)
+{
+    fx_obj o;
+    act_timer t;
+    act_status far = ACT_STATUS_INIT;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_complete_now(&o, 0);
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &far, 60u * 1000 * 1000);
+    cr_assert_eq(act_sched_timeout(fx_sched()), 0);
+    act_timer_cancel(&t);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+}
+
+Test(sched, timeout_is_zero_when_a_timer_is_due)
+{
+    fx_obj o;
+    act_timer t;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    o.timer = &t;
+    act_timer_at(&t, act_object_status(&o.base), act_now_usec() - 1);
+    act_set_active(&o.base);
+    cr_assert_eq(act_sched_timeout(fx_sched()), 0);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o.runs, 1);
+}
+
+Test(sched, timeout_is_the_milliseconds_to_the_nearest_timer)
+{
+    act_timer t1, t2;
+    act_status s1 = ACT_STATUS_INIT, s2 = ACT_STATUS_INIT;
+    int ms;
+
+    act_timer_init(&t1, fx_sched());
+    act_timer_init(&t2, fx_sched());
+    act_timer_after(&t1, &s1, 60u * 1000 * 1000);
+    act_timer_after(&t2, &s2, 30u * 1000 * 1000);
+    ms = act_sched_timeout(fx_sched());
+    cr_assert_leq(ms, 30000, "at most the nearest timer's delay, %d ms", ms);
+    cr_assert_gt(ms, 20000, "milliseconds to the nearest timer, %d ms", ms);
+    act_timer_cancel(&t1);
+    act_timer_cancel(&t2);
+}
+
+Test(sched, timeout_rounds_up_and_is_never_zero_before_a_timer_is_due)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 60u * 1000 * 1000 + 1);
+    cr_assert_geq(act_sched_timeout(fx_sched()), 1);
+    act_timer_cancel(&t);
+}
