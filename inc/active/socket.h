@@ -91,6 +91,11 @@ typedef struct act_socket {
      * byte-stream engine shared with act_pipe); its flags' high bits hold
      * the socket's kind */
     act__stream stream;
+    union {
+        struct act_socket *conn; /* an outstanding accept's new socket */
+        act_sockaddr *from;      /* an outstanding recvfrom's sender */
+    } rd_arg;
+    const act_sockaddr *to;      /* an outstanding sendto's destination */
 } act_socket;
 
 /**

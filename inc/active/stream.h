@@ -15,31 +15,31 @@
 
 typedef struct act__stream act__stream;
 typedef struct act__stream_req act__stream_req;
-struct act__stream_ops;
 
 /*
- * private: one direction's request.  Idle when @status is NULL; @done keeps
- * the last request's byte count until the next request in this direction.
+ * private: one direction's request, three words on 64-bit.  Idle when
+ * @status is NULL; @buf and @len mean something only while it is not;
+ * @done keeps the last request's byte count until the next request in this
+ * direction.  Lengths are at most INT_MAX (the requests' results are int).
  */
 struct act__stream_req {
-    act_status *status;                              /* the outstanding request, NULL when idle */
-    int (*step)(act__stream *st, act__stream_req *rq); /* the I/O attempt: a result or ACT_PENDING */
+    act_status *status; /* the outstanding request, NULL when idle */
     union {
-        void *in;                                    /* a read's buffer */
-        const void *out;                             /* a write's buffer */
-    } buf;                                           /* the caller's buffer, NULL when idle */
-    size_t len;                                      /* its length */
-    size_t done;                                     /* bytes moved by the current or last request */
-    void *aux;                                       /* what a step needs besides (peer address, ...) */
+        void *in;       /* a read's buffer */
+        const void *out; /* a write's buffer */
+    } buf;
+    uint32_t len;       /* the buffer's length */
+    uint32_t done;      /* bytes moved by the current or last request */
 };
 
 /* private: a stream descriptor served by one scheduler. */
 struct act__stream {
-    act__watch watch;                   /* fd (-1 when closed) and the registered events */
-    const struct act__stream_ops *ops;  /* read and write primitives for the fd's type */
-    act__stream_req rd;                 /* the read direction (EPOLLIN) */
-    act__stream_req wr;                 /* the write direction (EPOLLOUT) */
-    uint32_t flags;                     /* ACT__STREAM_* in src/io/stream.h */
+    act__watch watch;   /* fd (-1 when closed), registered events, callback */
+    act__stream_req rd; /* the read direction (EPOLLIN) */
+    act__stream_req wr; /* the write direction (EPOLLOUT) */
+    uint32_t flags;     /* ACT__STREAM_* in src/io/stream.h */
+    uint8_t rd_step;    /* what the read slot's request does: a step id (stream.h) */
+    uint8_t wr_step;    /* what the write slot's request does */
 };
 
 #endif

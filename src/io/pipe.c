@@ -81,43 +81,59 @@ int act_pipe_fd(const act_pipe *p)
     return p->stream.watch.fd;
 }
 
-/* The checks every read shares; 0 when the request may go ahead. */
-static int read_check(const act_pipe *p, const void *buf, size_t len)
+/*
+ * Each request tests the usual case in one expression (open in its
+ * direction, a buffer, 1 to INT_MAX bytes) and goes straight to the engine;
+ * anything else takes the unusual path, which checks in the order the
+ * header gives (a closed pipe and a busy direction are the engine's).
+ */
+static bool usual(const act__stream *s, uint32_t open, const void *buf, size_t len)
 {
-    if (p->stream.watch.fd >= 0 && (p->stream.flags & ACT__STREAM_IN) == 0)
-        return -EBADF;
-    return buf == NULL && len > 0 ? -EINVAL : 0;
+    return (s->flags & open) != 0 && buf != NULL && len - 1 < (size_t)INT_MAX;
+}
+
+static void read_unusual(act_pipe *p, void *buf, size_t len, act_status *st, bool full)
+{
+    act__stream *s = &p->stream;
+    int err = 0;
+
+    if (s->watch.fd >= 0 && (s->flags & ACT__STREAM_IN) == 0)
+        err = -EBADF;
+    else if (buf == NULL && len > 0)
+        err = -EINVAL;
+    else if (full ? len > INT_MAX : len == 0)
+        err = -EINVAL; /* read: "one or more" cannot be met by a 0-byte buffer */
+    if (!act__stream_accept(s, &s->rd, st, err))
+        return;
+    if (len == 0) /* read_full of nothing */
+        act__stream_complete(&s->rd, 0);
+    else
+        act__stream_start_read(s, buf, len > INT_MAX ? (size_t)INT_MAX : len, full);
+}
+
+/* Inline into both reads, so that @full is a constant in each. */
+static inline void read_request(act_pipe *p, void *buf, size_t len, act_status *st, bool full)
+{
+    act__stream *s = &p->stream;
+
+    if (!usual(s, ACT__STREAM_IN, buf, len))
+        read_unusual(p, buf, len, st, full);
+    else if (act__stream_accept(s, &s->rd, st, 0))
+        act__stream_start_read(s, buf, len, full);
 }
 
 void act_pipe_read(act_pipe *p, void *buf, size_t len, act_status *st)
 {
-    act__stream *s = &p->stream;
-    int err = read_check(p, buf, len);
-
-    if (err == 0 && len == 0)
-        err = -EINVAL; /* "one or more" cannot be met by a 0-byte buffer */
-    if (!act__stream_accept(s, &s->rd, st, err))
-        return;
-    act__stream_start_read(s, buf, len, false);
+    read_request(p, buf, len, st, false);
 }
 
 void act_pipe_read_full(act_pipe *p, void *buf, size_t len, act_status *st)
 {
-    act__stream *s = &p->stream;
-    int err = read_check(p, buf, len);
-
-    if (err == 0 && len > INT_MAX)
-        err = -EINVAL;
-    if (!act__stream_accept(s, &s->rd, st, err))
-        return;
-    if (len == 0) {
-        act__stream_complete(&s->rd, 0);
-        return;
-    }
-    act__stream_start_read(s, buf, len, true);
+    read_request(p, buf, len, st, true);
 }
 
-void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st)
+/* Only a write of nothing gets past these checks. */
+static void write_unusual(act_pipe *p, const void *buf, size_t len, act_status *st)
 {
     act__stream *s = &p->stream;
     int err = 0;
@@ -126,13 +142,18 @@ void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st)
         err = -EBADF;
     else if ((buf == NULL && len > 0) || len > INT_MAX)
         err = -EINVAL;
-    if (!act__stream_accept(s, &s->wr, st, err))
-        return;
-    if (len == 0) {
+    if (act__stream_accept(s, &s->wr, st, err))
         act__stream_complete(&s->wr, 0);
-        return;
-    }
-    act__stream_start_write(s, buf, len);
+}
+
+void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &p->stream;
+
+    if (!usual(s, ACT__STREAM_OUT, buf, len))
+        write_unusual(p, buf, len, st);
+    else if (act__stream_accept(s, &s->wr, st, 0))
+        act__stream_start_write(s, buf, len);
 }
 
 void act_pipe_cancel_read(act_pipe *p)

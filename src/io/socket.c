@@ -2,12 +2,15 @@
  * act_socket: sockets as a wrapper over the byte-stream engine (stream.h),
  * as act_pipe is.  The engine owns readiness, the request slots, cancel,
  * -EBUSY and late data; this file owns the descriptor, the argument checks
- * and the socket steps (connect, accept, sendto, recvfrom).  Stream bytes
- * use the engine's own steps, with send(MSG_NOSIGNAL) as the write primitive.
+ * and the socket steps (connect, accept, sendto, recvfrom), which reach the
+ * engine through this file's watcher callback as a table.  Stream bytes use
+ * the engine's own steps, with send(MSG_NOSIGNAL) as the write primitive.
  *
  * Invariants:
  *  - the read slot holds a recv, recv_full, recvfrom or accept; the write
- *    slot a send, sendto or connect; which one is told by the slot's step;
+ *    slot a send, sendto or connect; which one is told by the slot's step
+ *    id (rd_step, wr_step); rd_arg and to hold what an outstanding accept,
+ *    recvfrom or sendto needs besides its slot;
  *  - while a stream socket's connect is outstanding its read slot is idle,
  *    so the connect's error cannot be taken by a read: NOTE 1;
  *  - a thread with a listening socket open holds one reserve descriptor
@@ -25,7 +28,6 @@
 
 #include <active/socket.h>
 
-#include "../core/internal.h"
 #include "stream.h"
 
 /* act__stream.flags bits of ours (ACT__STREAM_WRAPPER) */
@@ -122,11 +124,19 @@ static bool skip_connection(int err)
            || err == EHOSTUNREACH || err == ENETUNREACH;
 }
 
+static act_socket *socket_of(act__stream *st)
+{
+    return ACT_CONTAINER_OF(st, act_socket, stream);
+}
+
+static void on_ready(act__watch *w, uint32_t revents);
+
 static int accept_step(act__stream *st, act__stream_req *rq)
 {
-    act_socket *conn = rq->aux;
+    act_socket *conn = socket_of(st)->rd_arg.conn;
     int fd;
 
+    (void)rq;
     do
         fd = accept4(st->watch.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     while (fd < 0 && skip_connection(errno)); /* each failure used up one connection */
@@ -141,13 +151,13 @@ static int accept_step(act__stream *st, act__stream_req *rq)
         }
         return -err;
     }
-    act__stream_adopt(&conn->stream, st->watch.sched, fd, &act__stream_sock_ops);
+    act__stream_adopt(&conn->stream, st->watch.sched, fd, on_ready);
     return 0;
 }
 
 static int sendto_step(act__stream *st, act__stream_req *rq)
 {
-    const act_sockaddr *to = rq->aux;
+    const act_sockaddr *to = socket_of(st)->to;
     ssize_t n;
 
     do
@@ -155,13 +165,13 @@ static int sendto_step(act__stream *st, act__stream_req *rq)
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return would_block(errno) ? ACT_PENDING : -errno;
-    rq->done = (size_t)n;
+    rq->done = (uint32_t)n;
     return (int)n;
 }
 
 static int recvfrom_step(act__stream *st, act__stream_req *rq)
 {
-    act_sockaddr *from = rq->aux;
+    act_sockaddr *from = socket_of(st)->rd_arg.from;
     socklen_t len = sizeof from->u;
     ssize_t n;
 
@@ -175,18 +185,28 @@ static int recvfrom_step(act__stream *st, act__stream_req *rq)
         from->u.sa.sa_family = AF_UNIX;
         from->len = sizeof(sa_family_t);
     }
-    rq->done = (size_t)n;
+    rq->done = (uint32_t)n;
     return (int)n;
 }
 
-static bool holds(const act__stream_req *rq, int (*step)(act__stream *, act__stream_req *))
+/* The socket's steps, after the engine's (stream.h): their ids. */
+enum { STEP_CONNECT = ACT__STEP_WRAPPER, STEP_ACCEPT, STEP_SENDTO, STEP_RECVFROM };
+
+static act__stream_step *const steps[] = { connect_step, accept_step, sendto_step, recvfrom_step };
+
+static void on_ready(act__watch *w, uint32_t revents)
 {
-    return rq->status != NULL && rq->step == step;
+    act__stream_ready(ACT_CONTAINER_OF(w, act__stream, watch), revents, steps);
+}
+
+static bool holds(const act__stream_req *rq, unsigned id, unsigned step)
+{
+    return rq->status != NULL && id == step;
 }
 
 static bool connecting(const act__stream *st)
 {
-    return holds(&st->wr, connect_step);
+    return holds(&st->wr, st->wr_step, STEP_CONNECT);
 }
 
 /* ---- open, close and the synchronous calls ----------------------------- */
@@ -203,7 +223,7 @@ int act_socket_open(act_socket *sock, act_sched *s, int family, int type)
     fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    act__stream_adopt(&sock->stream, s, fd, &act__stream_sock_ops);
+    act__stream_adopt(&sock->stream, s, fd, on_ready);
     if (type == SOCK_DGRAM)
         sock->stream.flags |= SOCK_DATAGRAM;
     return 0;
@@ -344,9 +364,9 @@ void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_status *
         act__stream_complete(&s->wr, -errno);
         return;
     }
-    s->wr.step = connect_step;
+    s->wr_step = STEP_CONNECT;
     s->wr.len = 0;
-    act__stream_start(s, &s->wr, false);
+    act__stream_start(s, &s->wr, NULL);
 }
 
 void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
@@ -361,10 +381,10 @@ void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
     act__stream_clear(&conn->stream);
-    s->rd.step = accept_step;
+    s->rd_step = STEP_ACCEPT;
     s->rd.len = 0;
-    s->rd.aux = conn;
-    act__stream_start(s, &s->rd, true); /* NOTE 4 */
+    sock->rd_arg.conn = conn;
+    act__stream_start(s, &s->rd, accept_step); /* NOTE 4 */
 }
 
 static int write_check(const void *buf, size_t len)
@@ -372,17 +392,22 @@ static int write_check(const void *buf, size_t len)
     return (buf == NULL && len > 0) || len > INT_MAX ? -EINVAL : 0;
 }
 
+/* A buffer of 1 to INT_MAX bytes: the usual case, tested in one expression. */
+static bool usual(const void *buf, size_t len)
+{
+    return buf != NULL && len - 1 < (size_t)INT_MAX;
+}
+
 void act_socket_send(act_socket *sock, const void *buf, size_t len, act_status *st)
 {
     act__stream *s = &sock->stream;
 
-    if (!act__stream_accept(s, &s->wr, st, write_check(buf, len)))
+    if (!act__stream_accept(s, &s->wr, st, usual(buf, len) ? 0 : write_check(buf, len)))
         return;
-    if (len == 0 && !is_datagram(s)) {
+    if (len == 0 && !is_datagram(s))
         act__stream_complete(&s->wr, 0);
-        return;
-    }
-    act__stream_start_write(s, buf, len);
+    else
+        act__stream_start_write(s, buf, len); /* an empty datagram is one too */
 }
 
 void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
@@ -397,11 +422,11 @@ void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->wr, st, err))
         return;
-    s->wr.step = sendto_step;
+    s->wr_step = STEP_SENDTO;
     s->wr.buf.out = buf;
-    s->wr.len = len;
-    s->wr.aux = (void *)to; /* the slot's aux is untyped; sendto_step reads it as const */
-    act__stream_start(s, &s->wr, true);
+    s->wr.len = (uint32_t)len;
+    sock->to = to;
+    act__stream_start(s, &s->wr, sendto_step);
 }
 
 /* Checks shared by recv and recv_full; @len 0 is the caller's to judge. */
@@ -419,10 +444,10 @@ void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st)
 
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
-    act__stream_start_read(s, buf, len, false);
+    act__stream_start_read(s, buf, len > INT_MAX ? (size_t)INT_MAX : len, false);
 }
 
-void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
+static void recv_full_unusual(act_socket *sock, void *buf, size_t len, act_status *st)
 {
     act__stream *s = &sock->stream;
     int err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
@@ -431,11 +456,20 @@ void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *s
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
-    if (len == 0) {
+    if (len == 0)
         act__stream_complete(&s->rd, 0);
-        return;
-    }
-    act__stream_start_read(s, buf, len, true);
+    else
+        act__stream_start_read(s, buf, len, true);
+}
+
+void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &sock->stream;
+
+    if (!usual(buf, len) || is_datagram(s) || connecting(s))
+        recv_full_unusual(sock, buf, len, st);
+    else if (act__stream_accept(s, &s->rd, st, 0))
+        act__stream_start_read(s, buf, len, true);
 }
 
 void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *from, act_status *st)
@@ -449,11 +483,11 @@ void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
-    s->rd.step = recvfrom_step;
+    s->rd_step = STEP_RECVFROM;
     s->rd.buf.in = buf;
-    s->rd.len = len > INT_MAX ? INT_MAX : len;
-    s->rd.aux = from;
-    act__stream_start(s, &s->rd, false);
+    s->rd.len = len > INT_MAX ? (uint32_t)INT_MAX : (uint32_t)len;
+    sock->rd_arg.from = from;
+    act__stream_start(s, &s->rd, NULL);
 }
 
 void act_socket_shutdown(act_socket *sock, int how, act_status *st)
@@ -504,7 +538,7 @@ void act_socket_cancel_connect(act_socket *sock)
 
 void act_socket_cancel_accept(act_socket *sock)
 {
-    if (holds(&sock->stream.rd, accept_step))
+    if (holds(&sock->stream.rd, sock->stream.rd_step, STEP_ACCEPT))
         act__stream_cancel(&sock->stream.rd);
 }
 
@@ -512,7 +546,7 @@ void act_socket_cancel_recv(act_socket *sock)
 {
     act__stream_req *rq = &sock->stream.rd;
 
-    if (rq->status != NULL && rq->step != accept_step)
+    if (rq->status != NULL && sock->stream.rd_step != STEP_ACCEPT)
         act__stream_cancel(rq);
 }
 
@@ -520,7 +554,7 @@ void act_socket_cancel_send(act_socket *sock)
 {
     act__stream_req *rq = &sock->stream.wr;
 
-    if (rq->status != NULL && rq->step != connect_step)
+    if (rq->status != NULL && sock->stream.wr_step != STEP_CONNECT)
         act__stream_cancel(rq);
 }
 

@@ -24,28 +24,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/internal.h"
-#include "../port/posix/watch.h"
 #include "stream.h"
 
 /* ---- the I/O primitives --------------------------------------------- */
 
-static ssize_t fd_read(act__stream *st, void *buf, size_t len)
+static bool would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
+
+static ssize_t read_some(act__stream *st, void *buf, size_t len)
 {
     ssize_t n;
 
     do
         n = read(st->watch.fd, buf, len);
-    while (n < 0 && errno == EINTR);
-    return n;
-}
-
-static ssize_t fd_write(act__stream *st, const void *buf, size_t len)
-{
-    ssize_t n;
-
-    do
-        n = write(st->watch.fd, buf, len);
     while (n < 0 && errno == EINTR);
     return n;
 }
@@ -99,43 +92,32 @@ static void sigpipe_consume(void)
     errno = saved;
 }
 
-static ssize_t fifo_write(act__stream *st, const void *buf, size_t len)
-{
-    ssize_t n = fd_write(st, buf, len);
-
-    if (n < 0 && errno == EPIPE)
-        sigpipe_consume();
-    return n;
-}
-
-static ssize_t sock_write(act__stream *st, const void *buf, size_t len)
+/*
+ * write(2), or send(MSG_NOSIGNAL) on a socket; never EINTR (NOTE 4; the
+ * SIGPIPE of a FIFO is taken back by write_result).  One flag picks the
+ * call, where a table of primitives would cost a word in every stream and
+ * an indirect call in every write.
+ */
+static ssize_t write_some(act__stream *st, const void *buf, size_t len)
 {
     ssize_t n;
 
     do
-        n = send(st->watch.fd, buf, len, MSG_NOSIGNAL);
+        n = (st->flags & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
+                                            : write(st->watch.fd, buf, len);
     while (n < 0 && errno == EINTR);
     return n;
 }
 
-const struct act__stream_ops act__stream_fd_ops = { fd_read, fd_write };
-const struct act__stream_ops act__stream_fifo_ops = { fd_read, fifo_write };
-const struct act__stream_ops act__stream_sock_ops = { fd_read, sock_write };
-
 /* ---- the byte steps ---------------------------------------------------- */
 
-static bool would_block(int err)
+static int step_read_some(act__stream *st, act__stream_req *rq)
 {
-    return err == EAGAIN || err == EWOULDBLOCK;
-}
-
-int act__stream_read_some(act__stream *st, act__stream_req *rq)
-{
-    ssize_t n = st->ops->read(st, rq->buf.in, rq->len);
+    ssize_t n = read_some(st, rq->buf.in, rq->len);
 
     if (n < 0)
         return would_block(errno) ? ACT_PENDING : -errno;
-    rq->done = (size_t)n;
+    rq->done = (uint32_t)n;
     return (int)n;
 }
 
@@ -144,27 +126,49 @@ int act__stream_read_some(act__stream *st, act__stream_req *rq)
  * that moment: with level-triggered interest the next pass reports any bytes
  * that came since, so trying again now would only cost an EAGAIN.
  */
-int act__stream_read_full(act__stream *st, act__stream_req *rq)
+static int step_read_full(act__stream *st, act__stream_req *rq)
 {
-    ssize_t n = st->ops->read(st, (char *)rq->buf.in + rq->done, rq->len - rq->done);
+    ssize_t n = read_some(st, (char *)rq->buf.in + rq->done, rq->len - rq->done);
 
     if (n < 0)
         return would_block(errno) ? ACT_PENDING : -errno;
     if (n == 0)
         return (int)rq->done;
-    rq->done += (size_t)n;
+    rq->done += (uint32_t)n;
+    return rq->done == rq->len ? (int)rq->done : ACT_PENDING;
+}
+
+/* What write(2) returning @n (EINTR retried already) means for @rq. */
+static int write_result(act__stream *st, act__stream_req *rq, ssize_t n)
+{
+    if (n < 0) {
+        if (errno == EPIPE && (st->flags & ACT__STREAM_SIGPIPE))
+            sigpipe_consume();
+        return would_block(errno) ? ACT_PENDING : -errno;
+    }
+    rq->done += (uint32_t)n;
     return rq->done == rq->len ? (int)rq->done : ACT_PENDING;
 }
 
 /* As read_full: a short write means the descriptor is full for now. */
-int act__stream_write_all(act__stream *st, act__stream_req *rq)
+static int step_write_all(act__stream *st, act__stream_req *rq)
 {
-    ssize_t n = st->ops->write(st, (const char *)rq->buf.out + rq->done, rq->len - rq->done);
+    return write_result(st, rq, write_some(st, (const char *)rq->buf.out + rq->done, rq->len - rq->done));
+}
 
-    if (n < 0)
-        return would_block(errno) ? ACT_PENDING : -errno;
-    rq->done += (size_t)n;
-    return rq->done == rq->len ? (int)rq->done : ACT_PENDING;
+/* The step @id of @rq: the engine's own, or the wrapper's from @steps. */
+static inline int run_step(act__stream *st, act__stream_req *rq, unsigned id, act__stream_step *const *steps)
+{
+    switch (id) {
+    case ACT__STEP_READ_SOME:
+        return step_read_some(st, rq);
+    case ACT__STEP_READ_FULL:
+        return step_read_full(st, rq);
+    case ACT__STEP_WRITE_ALL:
+        return step_write_all(st, rq);
+    default:
+        return steps[id - ACT__STEP_WRAPPER](st, rq);
+    }
 }
 
 /* ---- readiness --------------------------------------------------------- */
@@ -174,131 +178,112 @@ static uint32_t direction(const act__stream *st, const act__stream_req *rq)
     return rq == &st->rd ? (uint32_t)EPOLLIN : (uint32_t)EPOLLOUT;
 }
 
-static uint32_t idle_flag(uint32_t dir)
-{
-    return dir == EPOLLIN ? ACT__STREAM_IDLE_IN : ACT__STREAM_IDLE_OUT;
-}
-
 /*
- * Of the directions in @idle (reported ready with no request), those found
- * idle twice in a row, with no request issued between: NOTE 2.
+ * The directions in @idle were reported ready with no request: those found
+ * so twice in a row, with no request issued between, leave the interest
+ * (NOTE 2); with both gone the descriptor leaves the epoll set, so a hang-up
+ * cannot spin the loop.
  */
-static uint32_t second_strike(act__stream *st, uint32_t idle)
+static void strike(act__stream *st, uint32_t idle)
 {
     uint32_t drop = 0;
-
-    for (uint32_t dir = EPOLLIN; dir != 0; dir = dir == EPOLLIN ? (uint32_t)EPOLLOUT : 0) {
-        if ((idle & dir) == 0)
-            continue;
-        if (st->flags & idle_flag(dir)) {
-            drop |= dir;
-            st->flags &= ~idle_flag(dir);
-        } else {
-            st->flags |= idle_flag(dir);
-        }
-    }
-    return drop;
-}
-
-void act__stream_complete(act__stream_req *rq, int result)
-{
-    act_status *status = rq->status;
-
-    rq->status = NULL;
-    rq->buf.in = NULL;
-    rq->aux = NULL;
-    act_complete(status, result);
-}
-
-/* Run @rq's step on readiness.  Returns false when the direction is idle. */
-static bool serve(act__stream *st, act__stream_req *rq)
-{
-    int result;
-
-    if (rq->status == NULL)
-        return false;
-    result = rq->step(st, rq);
-    if (result != ACT_PENDING)
-        act__stream_complete(rq, result);
-    return true;
-}
-
-/*
- * The watcher callback.  Errors and hang-ups go to both directions: a read
- * then sees end of file or the error, a write EPIPE or the error.  A
- * direction found idle leaves the interest (NOTE 2); with both gone the
- * descriptor leaves the epoll set, so a hang-up cannot spin the loop.
- */
-static void on_ready(act__watch *w, uint32_t revents)
-{
-    act__stream *st = ACT_CONTAINER_OF(w, act__stream, watch);
-    uint32_t idle = 0;
     uint32_t want;
 
-    if ((revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 && !serve(st, &st->rd))
-        idle |= EPOLLIN;
-    if ((revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0 && !serve(st, &st->wr))
-        idle |= EPOLLOUT;
-    idle = second_strike(st, idle);
-    if (idle == 0)
+    if (idle & EPOLLIN) {
+        drop |= (st->flags & ACT__STREAM_IDLE_IN) ? (uint32_t)EPOLLIN : 0u;
+        st->flags ^= ACT__STREAM_IDLE_IN;
+    }
+    if (idle & EPOLLOUT) {
+        drop |= (st->flags & ACT__STREAM_IDLE_OUT) ? (uint32_t)EPOLLOUT : 0u;
+        st->flags ^= ACT__STREAM_IDLE_OUT;
+    }
+    if (drop == 0)
         return;
-    want = w->events & ~idle;
+    want = st->watch.events & ~drop;
     if ((want & (EPOLLIN | EPOLLOUT)) == 0)
         want = 0;
-    (void)act__watch_set(w, want); /* a failed narrowing costs one more wake-up */
+    (void)act__watch_set(&st->watch, want); /* a failed narrowing costs one more wake-up */
+}
+
+void act__stream_ready(act__stream *st, uint32_t revents, act__stream_step *const *steps)
+{
+    uint32_t idle = 0;
+    int result;
+
+    if (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        if (st->rd.status == NULL)
+            idle |= EPOLLIN;
+        else if ((result = run_step(st, &st->rd, st->rd_step, steps)) != ACT_PENDING)
+            act__stream_complete(&st->rd, result);
+    }
+    if (revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+        if (st->wr.status == NULL)
+            idle |= EPOLLOUT;
+        else if ((result = run_step(st, &st->wr, st->wr_step, steps)) != ACT_PENDING)
+            act__stream_complete(&st->wr, result);
+    }
+    if (idle != 0)
+        strike(st, idle);
+}
+
+/* The watcher callback of a stream with the engine's steps only. */
+static void on_ready(act__watch *w, uint32_t revents)
+{
+    act__stream_ready(ACT_CONTAINER_OF(w, act__stream, watch), revents, NULL);
 }
 
 /* ---- requests ---------------------------------------------------------- */
 
-bool act__stream_accept(act__stream *st, act__stream_req *rq, act_status *status, int err)
+void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status, int err)
 {
-    if (!act__status_issue(status))
-        return false;
-    if (err == 0 && st->watch.fd < 0)
-        err = -EBADF;
-    if (err == 0 && rq->status != NULL)
-        err = -EBUSY;
-    if (err < 0) {
-        act_complete(status, err);
-        return false;
-    }
-    rq->status = status;
-    rq->done = 0;
-    return true;
+    if (err == 0)
+        err = st->watch.fd < 0 ? -EBADF : -EBUSY;
+    (void)rq; /* busy: the outstanding request is untouched */
+    act_complete(status, err);
 }
 
-void act__stream_start(act__stream *st, act__stream_req *rq, bool now)
+void act__stream_watch(act__stream *st, act__stream_req *rq, uint32_t dir)
 {
-    int rc;
+    int rc = act__watch_set(&st->watch, st->watch.events | dir);
 
-    st->flags &= ~idle_flag(direction(st, rq)); /* a request came before a second strike */
-    if (now && serve(st, rq) && rq->status == NULL)
-        return;
-    rc = act__watch_set(&st->watch, st->watch.events | direction(st, rq));
     if (rc < 0)
         act__stream_complete(rq, rc);
 }
 
-void act__stream_start_read(act__stream *st, void *buf, size_t len, bool full)
+void act__stream_start(act__stream *st, act__stream_req *rq, act__stream_step *now)
 {
-    st->rd.step = full ? act__stream_read_full : act__stream_read_some;
-    st->rd.buf.in = buf;
-    st->rd.len = len > INT_MAX ? INT_MAX : len;
-    act__stream_start(st, &st->rd, false);
+    uint32_t dir = direction(st, rq);
+
+    st->flags &= dir == EPOLLIN ? ~ACT__STREAM_IDLE_IN : ~ACT__STREAM_IDLE_OUT; /* NOTE 2 */
+    if (now != NULL) {
+        int result = now(st, rq);
+        if (result != ACT_PENDING) {
+            act__stream_complete(rq, result);
+            return;
+        }
+    }
+    if ((st->watch.events & dir) == 0)
+        act__stream_watch(st, rq, dir);
 }
 
-void act__stream_start_write(act__stream *st, const void *buf, size_t len)
+/*
+ * A write tried in its call that did not go out whole at once: @n is what
+ * the first write(2) returned.  EINTR tries again; a short write or EAGAIN
+ * waits for readiness; an error completes the request.
+ */
+void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_t n)
 {
-    st->wr.step = act__stream_write_all;
-    st->wr.buf.out = buf;
-    st->wr.len = len;
-    act__stream_start(st, &st->wr, true);
-}
+    act__stream_req *rq = &st->wr;
+    int result;
 
-void act__stream_cancel(act__stream_req *rq)
-{
-    if (rq->status != NULL)
-        act__stream_complete(rq, -ECANCELED);
+    st->wr_step = ACT__STEP_WRITE_ALL;
+    rq->buf.out = buf;
+    rq->len = (uint32_t)len;
+    result = n < 0 && errno == EINTR ? step_write_all(st, rq) : write_result(st, rq, n);
+    if (result != ACT_PENDING)
+        act__stream_complete(rq, result);
+    else if ((st->watch.events & EPOLLOUT) == 0)
+        act__stream_watch(st, rq, EPOLLOUT);
 }
 
 /* ---- open and close ---------------------------------------------------- */
@@ -339,10 +324,11 @@ void act__stream_clear(act__stream *st)
 {
     st->watch.fd = -1;
     st->watch.events = 0;
-    st->ops = NULL;
     st->rd = (act__stream_req){ 0 };
     st->wr = (act__stream_req){ 0 };
     st->flags = 0;
+    st->rd_step = 0;
+    st->wr_step = 0;
 }
 
 int act__stream_init(act__stream *st, act_sched *s, int fd)
@@ -373,8 +359,7 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
         return rc;
     }
     st->flags |= (fl & O_NONBLOCK) == 0 ? ACT__STREAM_RESTORE : 0;
-    st->ops = S_ISSOCK(sb.st_mode) ? &act__stream_sock_ops
-              : S_ISFIFO(sb.st_mode) ? &act__stream_fifo_ops : &act__stream_fd_ops;
+    st->flags |= S_ISSOCK(sb.st_mode) ? ACT__STREAM_SOCK : 0u;
     if (S_ISFIFO(sb.st_mode) && (st->flags & ACT__STREAM_OUT)) {
         sigpipe_hold();
         st->flags |= ACT__STREAM_SIGPIPE;
@@ -382,12 +367,11 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
     return 0;
 }
 
-void act__stream_adopt(act__stream *st, act_sched *s, int fd, const struct act__stream_ops *ops)
+void act__stream_adopt(act__stream *st, act_sched *s, int fd, void (*cb)(act__watch *, uint32_t))
 {
     act__stream_clear(st);
-    act__watch_init(&st->watch, s, fd, on_ready);
-    st->ops = ops;
-    st->flags = ACT__STREAM_IN | ACT__STREAM_OUT;
+    act__watch_init(&st->watch, s, fd, cb);
+    st->flags = ACT__STREAM_IN | ACT__STREAM_OUT | ACT__STREAM_SOCK;
 }
 
 int act__stream_fini(act__stream *st)

@@ -9,27 +9,37 @@
  * Life of a request in a slot:
  *
  *   act__stream_accept(st, rq, status, err)   issue; reject now (err, closed, busy)
- *   rq->step = ...; rq->buf = ...; rq->len = ...; rq->aux = ...
- *   act__stream_start(st, rq, now)            try now (writes) or wait (reads)
+ *   act__stream_start_read() / _start_write() the engine's byte requests, or:
+ *   rq->buf, rq->len, st->rd_step or wr_step; act__stream_start(st, rq, now)
  *   ... on readiness, the step runs again until it returns a result ...
  *   the status completes once: result, error, or -ECANCELED (cancel, fini)
  *
  * Steps run only while their slot holds a request, so a cancelled buffer is
  * never touched again and unread bytes stay in the kernel.
  *
- * How act_socket should reuse it: embed an act__stream (open the socket, then
- * act__stream_init() picks act__stream_sock_ops); recv/send/recv_full are the
- * steps below; connect is a step in the write slot started with now = false
+ * A step is named by a small id (a byte in the stream, not a pointer in each
+ * slot): the engine's own byte steps first, then the wrapper's, which the
+ * wrapper's watcher callback hands to act__stream_ready() as a table.
+ * act_socket's connect is a step in the write slot started with now NULL
  * after connect(2) returned EINPROGRESS (it reads SO_ERROR); accept and
- * recvfrom are steps in the read slot (the peer address or the new socket go
- * through rq->aux); sendto is a step in the write slot started with now = true.
+ * recvfrom are steps in the read slot; sendto a step in the write slot
+ * started with itself as now.  What a socket step needs besides the slot
+ * (the peer address, the new socket) is in act_socket.
  */
 #ifndef ACT_IO_STREAM_H
 #define ACT_IO_STREAM_H
 
+#include <errno.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <active/stream.h>
+
+#include "../core/internal.h"
+#include "../port/posix/watch.h"
 
 /* act__stream.flags */
 #define ACT__STREAM_IN 1u       /* open for reading */
@@ -38,38 +48,42 @@
 #define ACT__STREAM_SIGPIPE 8u  /* holds the thread's SIGPIPE block (a writable FIFO) */
 #define ACT__STREAM_IDLE_IN 16u  /* reported readable with no read: dropped if again (NOTE 2) */
 #define ACT__STREAM_IDLE_OUT 32u /* reported writable with no write: dropped if again */
+#define ACT__STREAM_SOCK 64u    /* a socket: writes are send(MSG_NOSIGNAL) (NOTE 4) */
 #define ACT__STREAM_WRAPPER 0xffff0000u /* the wrapper's own bits: the engine only clears them */
 
 /*
- * The I/O primitives for one kind of descriptor.  Both behave as read(2) and
- * write(2) on the stream's fd, except that they never fail with EINTR and
- * never raise SIGPIPE.
+ * A step: the I/O attempt of the request in @rq.  Returns its result, or
+ * ACT_PENDING to wait for the next readiness event; it never completes the
+ * status itself.  rq->done counts the bytes moved so far.
  */
-struct act__stream_ops {
-    ssize_t (*read)(act__stream *st, void *buf, size_t len);
-    ssize_t (*write)(act__stream *st, const void *buf, size_t len);
-};
+typedef int act__stream_step(act__stream *st, act__stream_req *rq);
 
-extern const struct act__stream_ops act__stream_fd_ops;   /* ttys, character devices */
-extern const struct act__stream_ops act__stream_fifo_ops; /* pipes and FIFOs */
-extern const struct act__stream_ops act__stream_sock_ops; /* stream sockets: send(MSG_NOSIGNAL) */
+/* Step ids (act__stream.rd_step, wr_step). */
+enum {
+    ACT__STEP_READ_SOME, /* one read of up to len: the count (>= 1), or 0 at end of file */
+    ACT__STEP_READ_FULL, /* until len bytes, or fewer at end of file */
+    ACT__STEP_WRITE_ALL, /* until len bytes are written */
+    ACT__STEP_WRAPPER    /* the wrapper's table starts here: id - ACT__STEP_WRAPPER */
+};
 
 /*
  * Take @fd into @st for @s: checks it (-EBADF closed or O_PATH, -EISDIR a
  * directory, -EPERM what epoll cannot watch: regular files, block devices,
- * /dev/null), makes it non-blocking (remembering to undo it) and picks the
- * ops for its type.  On failure @st is closed (fd -1) and @fd untouched.
- * Does not take ownership of @fd: act__stream_fini() gives it back.
+ * /dev/null), makes it non-blocking (remembering to undo it) and notes its
+ * type.  Only the engine's steps run on it.  On failure @st is closed
+ * (fd -1) and @fd untouched.  Does not take ownership of @fd:
+ * act__stream_fini() gives it back.
  */
 int act__stream_init(act__stream *st, act_sched *s, int fd);
 
 /*
- * Take @fd into @st for @s with @ops, open both ways, making no check and no
- * system call: for a non-blocking descriptor the wrapper has just created
- * itself and knows the type of (socket(2) or accept4(2) with SOCK_NONBLOCK).
+ * Take the socket @fd into @st for @s, open both ways, making no check and
+ * no system call: for a non-blocking descriptor the wrapper has just created
+ * itself (socket(2) or accept4(2) with SOCK_NONBLOCK).  @cb is the wrapper's
+ * watcher callback, which passes its steps to act__stream_ready().
  * act__stream_fini() leaves its O_NONBLOCK alone.
  */
-void act__stream_adopt(act__stream *st, act_sched *s, int fd, const struct act__stream_ops *ops);
+void act__stream_adopt(act__stream *st, act_sched *s, int fd, void (*cb)(act__watch *, uint32_t));
 
 /* Make @st closed (fd -1, both slots idle) without touching any descriptor. */
 void act__stream_clear(act__stream *st);
@@ -82,47 +96,104 @@ void act__stream_clear(act__stream *st);
 int act__stream_fini(act__stream *st);
 
 /*
+ * Readiness @revents for @st: run the step of each direction it concerns,
+ * the wrapper's from @steps (indexed by id - ACT__STEP_WRAPPER; NULL when it
+ * has none).  Errors and hang-ups go to both directions.  For the wrapper's
+ * watcher callback.
+ */
+void act__stream_ready(act__stream *st, uint32_t revents, act__stream_step *const *steps);
+
+/* Complete the request in @rq with @result and leave the slot idle. */
+static inline void act__stream_complete(act__stream_req *rq, int result)
+{
+    act_status *status = rq->status;
+
+    rq->status = NULL;
+    act_complete(status, result);
+}
+
+/* The rejecting half of act__stream_accept(): @status is issued already. */
+void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status, int err);
+
+/*
  * Issue @status into the slot @rq of @st.  Completes it inside the call and
  * returns false when @err < 0 (with @err), when @st is closed (-EBADF) or
  * when the slot is busy (-EBUSY; the outstanding request is untouched), and
  * when a panic handler returned from the issue (status in use).  Returns true
- * when @rq now holds the request with done = 0; the caller sets step, buf,
- * len and aux, then calls act__stream_start().
+ * when @rq now holds the request with done = 0; the caller then starts it.
+ * Inline: every request passes here.
  */
-bool act__stream_accept(act__stream *st, act__stream_req *rq, act_status *status, int err);
+static inline bool act__stream_accept(act__stream *st, act__stream_req *rq, act_status *status, int err)
+{
+    if (!act__status_issue(status))
+        return false;
+    if (err < 0 || st->watch.fd < 0 || rq->status != NULL) {
+        act__stream_refuse(st, rq, status, err);
+        return false;
+    }
+    rq->status = status;
+    rq->done = 0;
+    return true;
+}
+
+/* The waiting half of act__stream_start(): add @dir to the interest. */
+void act__stream_watch(act__stream *st, act__stream_req *rq, uint32_t dir);
 
 /*
- * Start the accepted request in @rq: with @now, run its step once inside the
- * call (completing it there if it finishes); otherwise, or when the step must
- * wait, make sure the direction is in the epoll interest.  A registration
- * error completes the request with it.
+ * Start the accepted request in @rq (its step id, buf and len set): run
+ * @now once inside the call when not NULL (completing the request there if
+ * it finishes); otherwise, or when it must wait, make sure the direction is
+ * in the epoll interest.  A registration error completes the request with
+ * it.
  */
-void act__stream_start(act__stream *st, act__stream_req *rq, bool now);
+void act__stream_start(act__stream *st, act__stream_req *rq, act__stream_step *now);
 
 /*
- * The byte-stream requests every wrapper shares, started in an accepted slot:
- * a read into @buf of one or more bytes (at most INT_MAX), or with @full of
- * exactly @len (the caller has checked @len <= INT_MAX), waiting for
- * readiness first; a write of all @len bytes, tried inside the call.
+ * The byte-stream requests every wrapper shares, started in an accepted slot
+ * with 1 <= @len <= INT_MAX (the caller clamps or refuses longer ones; a
+ * datagram socket's write may be empty): a
+ * read into @buf of one or more bytes, or with @full of exactly @len,
+ * waiting for readiness first (NOTE 3 of stream.c); a write of all @len
+ * bytes, tried inside the call.  The read is inline: with the direction
+ * already watched it makes no call at all.
  */
-void act__stream_start_read(act__stream *st, void *buf, size_t len, bool full);
-void act__stream_start_write(act__stream *st, const void *buf, size_t len);
+static inline void act__stream_start_read(act__stream *st, void *buf, size_t len, bool full)
+{
+    st->rd_step = full ? ACT__STEP_READ_FULL : ACT__STEP_READ_SOME;
+    st->rd.buf.in = buf;
+    st->rd.len = (uint32_t)len;
+    st->flags &= ~ACT__STREAM_IDLE_IN; /* a request came before a second strike */
+    if ((st->watch.events & (uint32_t)EPOLLIN) == 0)
+        act__stream_watch(st, &st->rd, (uint32_t)EPOLLIN);
+}
 
-/* Complete the request in @rq with @result and leave the slot idle. */
-void act__stream_complete(act__stream_req *rq, int result);
+/* The rest of act__stream_start_write() when the first write did not take it all. */
+void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_t n);
+
+/*
+ * Inline down to the system call: a write that fits (the usual case) costs
+ * the wrapper one write(2) and the completion.  A socket's write is
+ * send(MSG_NOSIGNAL) (NOTE 4 of stream.c).
+ */
+static inline void act__stream_start_write(act__stream *st, const void *buf, size_t len)
+{
+    ssize_t n = (st->flags & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
+                                               : write(st->watch.fd, buf, len);
+
+    st->flags &= ~ACT__STREAM_IDLE_OUT; /* a request came before a second strike */
+    if (n != (ssize_t)len) {
+        act__stream_write_rest(st, buf, len, n);
+        return;
+    }
+    st->wr.done = (uint32_t)n;
+    act__stream_complete(&st->wr, (int)n);
+}
 
 /* Cancel the request in @rq (-ECANCELED now); nothing when idle. */
-void act__stream_cancel(act__stream_req *rq);
-
-/*
- * The byte steps.  Each returns a result, or ACT_PENDING to wait for the
- * next readiness event; rq->done counts the bytes moved so far.
- *   read_some: one read of up to len; the count (>= 1), or 0 at end of file.
- *   read_full: until len bytes, or fewer at end of file.
- *   write_all: until len bytes are written.
- */
-int act__stream_read_some(act__stream *st, act__stream_req *rq);
-int act__stream_read_full(act__stream *st, act__stream_req *rq);
-int act__stream_write_all(act__stream *st, act__stream_req *rq);
+static inline void act__stream_cancel(act__stream_req *rq)
+{
+    if (rq->status != NULL)
+        act__stream_complete(rq, -ECANCELED);
+}
 
 #endif

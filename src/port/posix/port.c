@@ -27,7 +27,6 @@ enum { MAX_EVENTS = 64 };
 struct batch {
     struct epoll_event ev[MAX_EVENTS];
     int n;
-    int next; /* index of the next event to deliver */
 };
 
 static _Thread_local act_sched *current;
@@ -88,6 +87,12 @@ static int epoll_until(int ep, struct epoll_event *ev, uint64_t deadline)
     return epoll_wait(ep, ev, MAX_EVENTS, (int)((rel + 999u) / 1000u));
 }
 
+/*
+ * Deliver one batch.  A callback may remove any watcher, which tombstones
+ * that watcher's entries in the batch (drop_undelivered), so each entry is
+ * checked as it comes.  A callback sees only what is still registered: a
+ * MOD may have narrowed the watcher since the batch was fetched.
+ */
 int act_port_wait(act_sched *s, uint64_t deadline)
 {
     struct batch b;
@@ -97,20 +102,21 @@ int act_port_wait(act_sched *s, uint64_t deadline)
         return errno == EINTR ? 0 : -errno;
     b.n = n;
     s->port[P_BATCH] = (intptr_t)&b;
-    for (b.next = 0; b.next < b.n; ) {
-        struct epoll_event *e = &b.ev[b.next++];
-        act__watch *w = e->data.ptr;
+    for (int i = 0; i < n; i++) {
+        act__watch *w = b.ev[i].data.ptr;
+        uint32_t revents;
 
         if (w == NULL) {
             uint64_t count;
             if (read((int)s->port[P_EVENT], &count, sizeof count) < 0 && errno != EAGAIN)
                 break;
-        } else if (w != (act__watch *)&b) {
-            /* a callback sees only what is still registered (a MOD may have narrowed it) */
-            uint32_t revents = e->events & (w->events | EPOLLERR | EPOLLHUP);
-            if (revents != 0 && w->events != 0)
-                w->cb(w, revents);
+            continue;
         }
+        if (w == (act__watch *)&b)
+            continue; /* removed by an earlier callback */
+        revents = b.ev[i].events & (w->events | EPOLLERR | EPOLLHUP);
+        if (revents != 0)
+            w->cb(w, revents);
     }
     s->port[P_BATCH] = 0;
     return 0;
@@ -182,28 +188,30 @@ void act__watch_init(act__watch *w, act_sched *s, int fd, void (*cb)(act__watch 
     w->sched = s;
 }
 
-/* Events already fetched for @w must not reach it once it is removed. */
+/*
+ * Events already fetched for @w must not reach it once it is removed.  The
+ * whole batch is marked, delivered entries too: cheaper than keeping the
+ * delivery's position in memory for a removal that is rare.
+ */
 static void drop_undelivered(act_sched *s, act__watch *w)
 {
     struct batch *b = (struct batch *)s->port[P_BATCH];
 
     if (b == NULL)
         return;
-    for (int i = b->next; i < b->n; i++) {
+    for (int i = 0; i < b->n; i++) {
         if (b->ev[i].data.ptr == w)
             b->ev[i].data.ptr = b; /* a tombstone: the batch itself */
     }
 }
 
-int act__watch_set(act__watch *w, uint32_t events)
+int act__watch_change(act__watch *w, uint32_t events)
 {
     act_sched *s = w->sched;
     struct epoll_event ev = { .events = events, .data.ptr = w };
     int op;
     int err = 0;
 
-    if (events == w->events)
-        return 0;
     op = w->events == 0 ? EPOLL_CTL_ADD : events == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
     if (epoll_ctl((int)s->port[P_EPOLL], op, w->fd, &ev) < 0) {
         err = -errno;
