@@ -199,14 +199,9 @@ static void on_ready(act__watch *w, uint32_t revents)
     act__stream_ready(ACT_CONTAINER_OF(w, act__stream, watch), revents, steps);
 }
 
-static bool holds(const act__stream_req *rq, unsigned id, unsigned step)
-{
-    return rq->status != NULL && id == step;
-}
-
 static bool connecting(const act__stream *st)
 {
-    return holds(&st->wr, st->wr_step, STEP_CONNECT);
+    return st->wr.status != NULL && st->wr_step == STEP_CONNECT;
 }
 
 /* ---- open, close and the synchronous calls ----------------------------- */
@@ -447,28 +442,21 @@ void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st)
     act__stream_start_read(s, buf, len > INT_MAX ? (size_t)INT_MAX : len, false);
 }
 
-static void recv_full_unusual(act_socket *sock, void *buf, size_t len, act_status *st)
+void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
 {
     act__stream *s = &sock->stream;
-    int err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
+    int err = 0;
 
-    if (err == 0 && s->watch.fd >= 0 && is_datagram(s))
-        err = -EOPNOTSUPP;
+    if (!usual(buf, len) || is_datagram(s) || connecting(s)) {
+        err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
+        if (err == 0 && s->watch.fd >= 0 && is_datagram(s))
+            err = -EOPNOTSUPP;
+    }
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
     if (len == 0)
         act__stream_complete(&s->rd, 0);
     else
-        act__stream_start_read(s, buf, len, true);
-}
-
-void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
-{
-    act__stream *s = &sock->stream;
-
-    if (!usual(buf, len) || is_datagram(s) || connecting(s))
-        recv_full_unusual(sock, buf, len, st);
-    else if (act__stream_accept(s, &s->rd, st, 0))
         act__stream_start_read(s, buf, len, true);
 }
 
@@ -538,8 +526,8 @@ void act_socket_cancel_connect(act_socket *sock)
 
 void act_socket_cancel_accept(act_socket *sock)
 {
-    if (holds(&sock->stream.rd, sock->stream.rd_step, STEP_ACCEPT))
-        act__stream_cancel(&sock->stream.rd);
+    if (sock->stream.rd_step == STEP_ACCEPT)
+        act__stream_cancel(&sock->stream.rd); /* nothing when idle */
 }
 
 void act_socket_cancel_recv(act_socket *sock)
