@@ -24,7 +24,7 @@
 #define ACT_PANIC_FINI_ACTIVE "fini-active"          /* act_sched_fini with active objects */
 #define ACT_PANIC_PRIORITY_ACTIVE "priority-active"  /* act_object_set_priority on an active object */
 #define ACT_PANIC_BAD_PRIORITY "bad-priority"        /* a priority outside [ACT_PRIORITY_MIN, ACT_PRIORITY_MAX] */
-#define ACT_PANIC_WRONG_THREAD "wrong-thread"        /* act_cancel off the object's scheduler thread */
+#define ACT_PANIC_WRONG_THREAD "wrong-thread"        /* act_cancel, or arming or cancelling a timer, off its scheduler thread */
 #define ACT_PANIC_WAIT_MISUSE "wait-misuse"          /* act_wait started twice, stopped when not started */
 #define ACT_PANIC_STOP_NO_LEVEL "stop-no-level"      /* act_sched_stop with no act_sched_start level running */
 #define ACT_PANIC_STATUS_IN_USE "status-in-use"      /* a request issued on a status that is pending or belongs to an active object */
