@@ -138,7 +138,7 @@ static int tobj_run(act_object *ao)
     struct tobj *o = ACT_CONTAINER_OF(ao, struct tobj, ao);
 
     if (++*o->fired == tobj_target)
-        act_sched_stop(o->t.sched);
+        act_sched_stop(act_sched_current());
     return 0;
 }
 
