@@ -51,7 +51,7 @@ extern const bench_lib bench_active, bench_ev, bench_uv, bench_event, bench_raw;
 /* Shared by the workloads. */
 double bench_now_ns(void);      /* CLOCK_MONOTONIC */
 double bench_cpu_ns(void);      /* this thread's CPU time */
-long bench_rss_bytes(void);     /* resident set size now */
+long bench_rss_bytes(void);     /* anonymous resident memory now (RssAnon: no code pages) */
 /* 10^6 random timer delays in [1, BENCH_SPAN_US), the same for every library. */
 const uint32_t *bench_delays(void);
 enum { BENCH_NDELAYS = 1000000 };

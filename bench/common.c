@@ -39,15 +39,18 @@ double bench_cpu_ns(void)
 
 long bench_rss_bytes(void)
 {
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
+    char line[128];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
 
     if (f == NULL)
         return 0;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
+    while (kib < 0 && fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "RssAnon: %ld kB", &kib) != 1)
+            kib = -1;
+    }
     fclose(f);
-    return resident * sysconf(_SC_PAGESIZE);
+    return kib < 0 ? 0 : kib * 1024;
 }
 
 const uint32_t *bench_delays(void)

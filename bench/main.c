@@ -47,10 +47,10 @@ static const struct work works[W_COUNT] = {
     [W_SCALE1K] = { "scale1k", "scale: dispatch with 10^3 idle objects", "ns/round", 2000000, 0, 0 },
     [W_SCALE100K] = { "scale100k", "scale: dispatch with 10^5 idle objects", "ns/round", 2000000, 0, 0 },
     [W_SCALE1M] = { "scale1m", "scale: dispatch with 10^6 idle objects", "ns/round", 2000000, 0, 0 },
-    [W_MEM_TIMER] = { "mem-timer", "memory per armed timer that calls back (RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
-    [W_MEM_OBJECT] = { "mem-object", "memory per registered object (RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
-    [W_MEM_PIPE] = { "mem-pipe", "memory per pipe end with a read outstanding (RSS delta, 4000)", "bytes", 4000, 3, 1 },
-    [W_MEM_TCP] = { "mem-tcp", "memory per TCP connection with a read outstanding (RSS delta, 2000)", "bytes", 2000, 3, 1 },
+    [W_MEM_TIMER] = { "mem-timer", "memory per armed timer that calls back (anonymous RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
+    [W_MEM_OBJECT] = { "mem-object", "memory per registered object (anonymous RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
+    [W_MEM_PIPE] = { "mem-pipe", "memory per pipe end with a read outstanding (anonymous RSS delta, 4000)", "bytes", 4000, 3, 1 },
+    [W_MEM_TCP] = { "mem-tcp", "memory per TCP connection with a read outstanding (anonymous RSS delta, 2000)", "bytes", 2000, 3, 1 },
 };
 
 static double results[W_COUNT][NLIBS]; /* medians */
