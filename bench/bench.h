@@ -65,6 +65,7 @@ long bench_scale_idle(enum bench_work w);
 
 /* A connected pair of loopback TCP sockets (non-blocking, TCP_NODELAY); 0 or -1. */
 int bench_tcp_pair(int fd[2]);
+int bench_close_with_reset(int fd); /* SO_LINGER 0: close leaves no TIME_WAIT */
 
 /* Raise the descriptor limit as far as allowed; returns the new soft limit. */
 long bench_raise_nofile(void);

@@ -38,6 +38,8 @@ static void connect_pair(act_socket *lis, const act_sockaddr *addr, act_socket *
     wait_ok(&c, "act_socket_connect");
     wait_ok(&a, "act_socket_accept");
     BENCH_CHECK(act_socket_set_option(cli, ACT_SOCKET_NODELAY, 1) == 0, "nodelay");
+    BENCH_CHECK(bench_close_with_reset(act_socket_fd(cli)) == 0, "SO_LINGER");
+    BENCH_CHECK(bench_close_with_reset(act_socket_fd(srv)) == 0, "SO_LINGER");
     BENCH_CHECK(act_socket_set_option(srv, ACT_SOCKET_NODELAY, 1) == 0, "nodelay");
 }
 
