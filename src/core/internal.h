@@ -32,12 +32,14 @@ static inline act_object *act__link_object(act__link *l)
  * Report misuse: @msg may hold one '@', replaced by @ptr in hex.  Returns
  * when a handler returns; the caller then does nothing more.
  */
+#ifndef ACT_SMALL_STRINGS
 void act__panic(const char *rule, const char *msg, const void *ptr);
-
-#ifdef ACT_SMALL_STRINGS
-/* Firmware option (doc/porting.md): the sentences never reach the image;
- * the handler's detail is the object's address alone. */
-#define act__panic(rule, msg, ptr) (act__panic)((rule), "@", (ptr))
+#else
+/* Firmware option (doc/porting.md): the sentences never reach the image,
+ * and no call passes one; the handler's detail is @ptr in hex alone.
+ * @ptr comes first: callers mostly hold it as their own first argument. */
+void act__panic_at(const void *ptr, const char *rule);
+#define act__panic(rule, msg, ptr) act__panic_at((ptr), (rule))
 #endif
 
 /*
