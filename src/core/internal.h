@@ -49,17 +49,21 @@ void act__panic_at(const void *ptr, const char *rule);
  */
 bool act__status_issue(act_status *s);
 
-/* The sorted insertion behind act__ready_insert() (sched.c). */
-void act__ready_insert_sorted(act_sched *s, act_object *ao);
-
 /*
  * Queue the completed @ao after every ready object of its priority or
  * higher.  The ready queue is singly linked, s->ready.next first and
  * s->ready_tail last, whose next is NULL (a node's next means nothing while
  * it is not queued); an object of the tail's priority or lower goes last in
- * O(1), the usual case (sched.c, NOTE 1).  Inline: act_complete() and
- * act_complete_self() are the hot callers.
+ * O(1), the usual case (sched.c, NOTE 1).
  */
+#if ACT_OPTIMIZE_SIZE
+/* Out of line (sched.c), the append and the sorted walk in one body. */
+void act__ready_insert(act_sched *s, act_object *ao);
+#else
+/* The sorted insertion behind act__ready_insert() (sched.c). */
+void act__ready_insert_sorted(act_sched *s, act_object *ao);
+
+/* Inline: act_complete() and act_complete_self() are the hot callers. */
 static inline void act__ready_insert(act_sched *s, act_object *ao)
 {
     act__link *tail = s->ready_tail;
@@ -74,6 +78,7 @@ static inline void act__ready_insert(act_sched *s, act_object *ao)
     s->ready_tail_prev = tail;
     ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
+#endif
 
 /*
  * Run providers (never a run callback) until @st is signalled: a bare status

@@ -17,14 +17,14 @@ enum { FRAME_START = 1, FRAME_WAIT = 2 };
 enum { QUANTUM = 64 };
 
 /*
- * Sorted by priority, highest first, and by completion within a priority:
- * the walk from the head passes the ready objects of higher or equal
- * priority.  Only act__ready_insert() calls it, when @ao outranks the tail.
+ * Link @ao after @pos and after every ready object behind @pos of @ao's
+ * priority or higher: sorted by priority, highest first, and by completion
+ * within a priority.  @pos is the head, or the tail when @ao ranks no
+ * higher than it (no walk then: the tail's next is NULL).
  */
-void act__ready_insert_sorted(act_sched *s, act_object *ao)
+static void insert_from(act_sched *s, act_object *ao, act__link *pos)
 {
     int prio = act__object_prio(ao);
-    act__link *pos = &s->ready;
 
     while (pos->next != NULL && act__object_prio(act__link_object(pos->next)) >= prio)
         pos = pos->next;
@@ -39,10 +39,27 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao)
     ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
 
+#if ACT_OPTIMIZE_SIZE
+void act__ready_insert(act_sched *s, act_object *ao)
+{
+    act__link *tail = s->ready_tail;
+
+    if (tail != &s->ready && act__object_prio(act__link_object(tail)) < act__object_prio(ao))
+        tail = &s->ready;
+    insert_from(s, ao, tail);
+}
+#else
+/* Only act__ready_insert() calls it, when @ao outranks the tail. */
+void act__ready_insert_sorted(act_sched *s, act_object *ao)
+{
+    insert_from(s, ao, &s->ready);
+}
+#endif
+
 /*
- * Unlink a queued object, only on cancel and waits: O(1) for the last one
- * (what act_cancel() finds when do_cancel completed the request), else
- * O(objects ahead of it).
+ * Unlink a queued object, on cancel and waits: O(1) for the last one (what
+ * act_cancel() finds when do_cancel completed the request), else O(objects
+ * ahead of it); and with ACT_OPTIMIZE_SIZE at dispatch, for the first: O(1).
  */
 void act__ready_remove(act_sched *s, act_object *ao)
 {
@@ -174,6 +191,9 @@ static void dispatch_one(act_sched *s)
     act_object *ao = act__link_object(first);
     int err;
 
+#if ACT_OPTIMIZE_SIZE
+    act__ready_remove(s, ao); /* the same unlink, out of line */
+#else
     s->ready.next = first->next;
     if (s->ready_tail == first) {
         s->ready_tail = &s->ready;
@@ -182,6 +202,7 @@ static void dispatch_one(act_sched *s)
         s->ready_tail_prev = &s->ready;
     }
     ao->status.kind = ACT__OBJ;
+#endif
     if (!ao->status.active) {
         act__panic(ACT_PANIC_STRAY_SIGNAL,
                    "object @ completed while not active (act_set_active forgotten?)", ao);
