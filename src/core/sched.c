@@ -103,14 +103,6 @@ static bool may_sleep(act_sched *s)
     return *(act__link *volatile *)&s->remote == NULL;
 }
 
-/* Wait in the port until @deadline (0: poll), or just poll when remote completions are waiting. */
-static int port_wait(act_sched *s, uint64_t deadline)
-{
-    if (deadline != 0 && !may_sleep(s))
-        deadline = 0;
-    return act_port_wait(s, deadline);
-}
-
 /*
  * Control goes back to a caller that may sleep on act_sched_fd(): make sure
  * a remote completion, already there or to come, makes it readable.
@@ -121,25 +113,26 @@ static void leave_awake(act_sched *s)
         act_port_wake(s);
 }
 
+/* A remote completion found its status not pending (act_complete_remote()). */
+static void report_stray(act_sched *s)
+{
+    const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
+
+    act__panic(ACT_PANIC_STRAY_SIGNAL,
+               "status @ completed remotely but not pending (completed twice, or never issued)", st);
+}
+
 /*
- * Move every remote completion to the ready queue, oldest first.  Outside a
- * start level (act_sched_run_once, a wait from outside) the stack is left
- * NULL: the caller may sleep on act_sched_fd() next (NOTE 3).
+ * Move every remote completion to the ready queue, oldest first; the caller
+ * saw the stack non-empty.  Outside a start level (act_sched_run_once, a
+ * wait from outside) the stack is left NULL: the caller may sleep on
+ * act_sched_fd() next (NOTE 3).
  */
 static void drain_remote(act_sched *s)
 {
-    act__link *list;
+    act__link *list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     act__link *fifo = NULL;
 
-    if (s->stray != NULL) {
-        const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
-        act__panic(ACT_PANIC_STRAY_SIGNAL,
-                   "status @ completed remotely but not pending (completed twice, or never issued)", st);
-    }
-    list = *(act__link *volatile *)&s->remote;
-    if (list == NULL || list == awake(s))
-        return;
-    list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     while (list != NULL && list != awake(s)) { /* the stack is newest first: reverse it */
         act__link *next = list->next;
         list->next = fifo;
@@ -153,21 +146,32 @@ static void drain_remote(act_sched *s)
     }
 }
 
+/* A stray remote completion is reported before the remote ones are queued. */
 static void collect(act_sched *s)
 {
-    act__link *head = *(act__link *volatile *)&s->remote;
+    act__link *head;
 
-    if ((head != NULL && head != awake(s)) || *(const act_status *volatile *)&s->stray != NULL)
+    if (*(const act_status *volatile *)&s->stray != NULL)
+        report_stray(s);
+    head = *(act__link *volatile *)&s->remote;
+    if (head != NULL && head != awake(s))
         drain_remote(s);
     if (!act__tq_empty(s))
         act__timers_expire(s);
 }
 
-/* Sleep in the port until @deadline (0: just poll), then collect. */
-static int wait_port(act_sched *s, uint64_t deadline)
+/*
+ * Wait in the port, then collect: until the next timer's deadline when
+ * @sleep, else (or when remote completions are waiting) just poll it.
+ */
+static int wait_port(act_sched *s, bool sleep)
 {
-    int rc = port_wait(s, deadline);
+    uint64_t deadline = 0;
+    int rc;
 
+    if (sleep && may_sleep(s))
+        deadline = act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
+    rc = act_port_wait(s, deadline);
     collect(s);
     return rc;
 }
@@ -225,12 +229,12 @@ static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
     int rc = 0;
     int ran = 0;
+    bool sleep;
 
     collect(s);
-    if (s->ready.next == NULL && may_block)
-        rc = wait_port(s, act__tq_next(s));
-    else if (act_port_has_io(s))
-        rc = wait_port(s, 0);
+    sleep = s->ready.next == NULL && may_block;
+    if (sleep || act_port_has_io(s))
+        rc = wait_port(s, sleep);
     if (rc < 0)
         return rc;
     while (ran < QUANTUM && s->ready.next != NULL && !f->stopped) {
@@ -270,11 +274,9 @@ int act__sched_await(act_sched *s, act_status *st)
 
     if (signalled(st, obj))
         return 0; /* collect nothing, so that it stays the last queued */
-    for (;;) {
-        collect(s);
-        if (signalled(st, obj))
-            break;
-        rc = port_wait(s, act__tq_next(s));
+    collect(s);
+    while (!signalled(st, obj)) {
+        rc = wait_port(s, true);
         if (rc < 0)
             break;
     }
