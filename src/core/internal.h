@@ -91,7 +91,14 @@ int act__sched_await(act_sched *s, act_status *st);
 void act__ready_remove(act_sched *s, act_object *ao);
 
 /* Hooks into the timer queue (src/timer/timer.c). */
+#if ACT_TIMER_WHEEL
 void act__tq_init(act_sched *s);                /* an empty timer queue (src/timer/queue.h) */
+#else
+static inline void act__tq_init(act_sched *s)   /* an empty pairing heap (src/timer/heap.c) */
+{
+    s->timers = NULL;
+}
+#endif
 
 /* Whether no timer is queued. */
 static inline bool act__tq_empty(const act_sched *s)
