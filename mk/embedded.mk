@@ -193,7 +193,7 @@ embedded: emb-tools
 	  text code data bss code rodata text code rodata text code rodata text
 	$(foreach v,$(EMB_CPUS),$(call emb_size_line,$(v))$(call emb_size_line,$(v)-small))
 	@echo "  all objects: every function and string, text = code + rodata (arm-none-eabi-size);"
-	@echo "  linked: what an image keeps of those objects after --gc-sections (its link map);"
+	@echo "  linked: what an image keeps of those objects after --gc-sections (its link map; merged strings once);"
 	@echo "  minimal: test/target/footprint.c (scheduler, object, one-shot timer, cancel, remote);"
 	@echo "  .data and .bss of every image: none but the 8-byte panic handler (all objects' bss);"
 	@echo "  -small: built with ACT_SMALL_STRINGS; the port and the board are not counted."

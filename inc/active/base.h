@@ -42,6 +42,24 @@ typedef struct act__link {
 } act__link;
 
 /*
+ * ACT_OPTIMIZE_SIZE 1 trades a little speed for flash inside the library:
+ * code that the hot paths inline is called out of line instead (the ready
+ * queue's insertion, and its unlinking at dispatch), and nothing else
+ * changes: no check, result or layout.  Its default follows the compiler's
+ * -Os (__OPTIMIZE_SIZE__, which GCC and clang define); define it 0 or 1
+ * when building the library to choose.  Only the library's own code reads
+ * it: what a program is built with does not matter (no ABI change).
+ * doc/porting.md says what it saves.
+ */
+#ifndef ACT_OPTIMIZE_SIZE
+#ifdef __OPTIMIZE_SIZE__
+#define ACT_OPTIMIZE_SIZE 1
+#else
+#define ACT_OPTIMIZE_SIZE 0
+#endif
+#endif
+
+/*
  * ACT_TIMER_WHEEL selects the layout of the timer queue, and with it the
  * sizes of act_sched and act_timer: the library and everything built
  * against it must agree.  1, the default where pointers are 64-bit: a radix

@@ -32,12 +32,14 @@ static inline act_object *act__link_object(act__link *l)
  * Report misuse: @msg may hold one '@', replaced by @ptr in hex.  Returns
  * when a handler returns; the caller then does nothing more.
  */
+#ifndef ACT_SMALL_STRINGS
 void act__panic(const char *rule, const char *msg, const void *ptr);
-
-#ifdef ACT_SMALL_STRINGS
-/* Firmware option (doc/porting.md): the sentences never reach the image;
- * the handler's detail is the object's address alone. */
-#define act__panic(rule, msg, ptr) (act__panic)((rule), "@", (ptr))
+#else
+/* Firmware option (doc/porting.md): the sentences never reach the image,
+ * and no call passes one; the handler's detail is @ptr in hex alone.
+ * @ptr comes first: callers mostly hold it as their own first argument. */
+void act__panic_at(const void *ptr, const char *rule);
+#define act__panic(rule, msg, ptr) act__panic_at((ptr), (rule))
 #endif
 
 /*
@@ -47,17 +49,21 @@ void act__panic(const char *rule, const char *msg, const void *ptr);
  */
 bool act__status_issue(act_status *s);
 
-/* The sorted insertion behind act__ready_insert() (sched.c). */
-void act__ready_insert_sorted(act_sched *s, act_object *ao);
-
 /*
  * Queue the completed @ao after every ready object of its priority or
  * higher.  The ready queue is singly linked, s->ready.next first and
  * s->ready_tail last, whose next is NULL (a node's next means nothing while
  * it is not queued); an object of the tail's priority or lower goes last in
- * O(1), the usual case (sched.c, NOTE 1).  Inline: act_complete() and
- * act_complete_self() are the hot callers.
+ * O(1), the usual case (sched.c, NOTE 1).
  */
+#if ACT_OPTIMIZE_SIZE
+/* Out of line (sched.c), the append and the sorted walk in one body. */
+void act__ready_insert(act_sched *s, act_object *ao);
+#else
+/* The sorted insertion behind act__ready_insert() (sched.c). */
+void act__ready_insert_sorted(act_sched *s, act_object *ao);
+
+/* Inline: act_complete() and act_complete_self() are the hot callers. */
 static inline void act__ready_insert(act_sched *s, act_object *ao)
 {
     act__link *tail = s->ready_tail;
@@ -72,6 +78,7 @@ static inline void act__ready_insert(act_sched *s, act_object *ao)
     s->ready_tail_prev = tail;
     ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
+#endif
 
 /*
  * Run providers (never a run callback) until @st is signalled: a bare status
@@ -84,7 +91,14 @@ int act__sched_await(act_sched *s, act_status *st);
 void act__ready_remove(act_sched *s, act_object *ao);
 
 /* Hooks into the timer queue (src/timer/timer.c). */
+#if ACT_TIMER_WHEEL
 void act__tq_init(act_sched *s);                /* an empty timer queue (src/timer/queue.h) */
+#else
+static inline void act__tq_init(act_sched *s)   /* an empty pairing heap (src/timer/heap.c) */
+{
+    s->timers = NULL;
+}
+#endif
 
 /* Whether no timer is queued. */
 static inline bool act__tq_empty(const act_sched *s)

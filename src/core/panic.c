@@ -5,48 +5,71 @@
  */
 #include "internal.h"
 
-static act_panic_fn panic_fn;
-static void *panic_arg;
+/* One struct: one address to load where the handler is called. */
+static struct {
+    act_panic_fn fn;
+    void *arg;
+} handler;
+
+/* "0x" and the most hex digits of a pointer, and the NUL. */
+enum { HEX_MAX = 2 + 2 * sizeof(uintptr_t) + 1 };
 
 void act_set_panic_handler(act_panic_fn fn, void *arg)
 {
-    panic_fn = fn;
-    panic_arg = arg;
+    handler.fn = fn;
+    handler.arg = arg;
 }
 
-/* Appends "0x" and @v in hex to @out; returns the new end. */
-static char *put_hex(char *out, const char *end, uintptr_t v)
+/*
+ * Writes "0x" and @v in lower-case hex so that they end just before @end;
+ * returns where they start.  Digits by arithmetic, not a table: no rodata.
+ */
+static char *hex_before(char *end, uintptr_t v)
 {
-    char digits[2 * sizeof v];
-    int n = 0;
-
     do {
-        digits[n++] = "0123456789abcdef"[v & 15u];
+        unsigned d = (unsigned)(v & 15u);
+
+        *--end = (char)(d < 10u ? '0' + d : 'a' - 10u + d);
         v >>= 4;
-    } while (v != 0 && n < (int)sizeof digits);
-    if (out < end)
-        *out++ = '0';
-    if (out < end)
-        *out++ = 'x';
-    while (n > 0 && out < end)
-        *out++ = digits[--n];
-    return out;
+    } while (v != 0);
+    *--end = 'x';
+    *--end = '0';
+    return end;
 }
 
-void (act__panic)(const char *rule, const char *msg, const void *ptr) /* () : see internal.h */
+static void raise_panic(const char *rule, const char *detail)
+{
+    if (handler.fn == NULL)
+        act_port_panic(rule, detail);
+    handler.fn(rule, detail, handler.arg);
+}
+
+#ifdef ACT_SMALL_STRINGS
+void act__panic_at(const void *ptr, const char *rule)
+{
+    char detail[HEX_MAX];
+
+    detail[HEX_MAX - 1] = '\0';
+    raise_panic(rule, hex_before(&detail[HEX_MAX - 1], (uintptr_t)ptr));
+}
+#else
+void act__panic(const char *rule, const char *msg, const void *ptr)
 {
     char detail[160];
+    char hex[HEX_MAX];
     char *out = detail;
     const char *end = detail + sizeof detail - 1;
 
+    hex[HEX_MAX - 1] = '\0';
     for (; *msg != '\0' && out < end; msg++) {
-        if (*msg == '@')
-            out = put_hex(out, end, (uintptr_t)ptr);
-        else
+        if (*msg != '@') {
             *out++ = *msg;
+            continue;
+        }
+        for (const char *h = hex_before(&hex[HEX_MAX - 1], (uintptr_t)ptr); *h != '\0' && out < end; h++)
+            *out++ = *h;
     }
     *out = '\0';
-    if (panic_fn == NULL)
-        act_port_panic(rule, detail);
-    panic_fn(rule, detail, panic_arg);
+    raise_panic(rule, detail);
 }
+#endif

@@ -17,14 +17,14 @@ enum { FRAME_START = 1, FRAME_WAIT = 2 };
 enum { QUANTUM = 64 };
 
 /*
- * Sorted by priority, highest first, and by completion within a priority:
- * the walk from the head passes the ready objects of higher or equal
- * priority.  Only act__ready_insert() calls it, when @ao outranks the tail.
+ * Link @ao after @pos and after every ready object behind @pos of @ao's
+ * priority or higher: sorted by priority, highest first, and by completion
+ * within a priority.  @pos is the head, or the tail when @ao ranks no
+ * higher than it (no walk then: the tail's next is NULL).
  */
-void act__ready_insert_sorted(act_sched *s, act_object *ao)
+static void insert_from(act_sched *s, act_object *ao, act__link *pos)
 {
     int prio = act__object_prio(ao);
-    act__link *pos = &s->ready;
 
     while (pos->next != NULL && act__object_prio(act__link_object(pos->next)) >= prio)
         pos = pos->next;
@@ -39,10 +39,27 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao)
     ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
 
+#if ACT_OPTIMIZE_SIZE
+void act__ready_insert(act_sched *s, act_object *ao)
+{
+    act__link *tail = s->ready_tail;
+
+    if (tail != &s->ready && act__object_prio(act__link_object(tail)) < act__object_prio(ao))
+        tail = &s->ready;
+    insert_from(s, ao, tail);
+}
+#else
+/* Only act__ready_insert() calls it, when @ao outranks the tail. */
+void act__ready_insert_sorted(act_sched *s, act_object *ao)
+{
+    insert_from(s, ao, &s->ready);
+}
+#endif
+
 /*
- * Unlink a queued object, only on cancel and waits: O(1) for the last one
- * (what act_cancel() finds when do_cancel completed the request), else
- * O(objects ahead of it).
+ * Unlink a queued object, on cancel and waits: O(1) for the last one (what
+ * act_cancel() finds when do_cancel completed the request), else O(objects
+ * ahead of it); and with ACT_OPTIMIZE_SIZE at dispatch, for the first: O(1).
  */
 void act__ready_remove(act_sched *s, act_object *ao)
 {
@@ -86,14 +103,6 @@ static bool may_sleep(act_sched *s)
     return *(act__link *volatile *)&s->remote == NULL;
 }
 
-/* Wait in the port until @deadline (0: poll), or just poll when remote completions are waiting. */
-static int port_wait(act_sched *s, uint64_t deadline)
-{
-    if (deadline != 0 && !may_sleep(s))
-        deadline = 0;
-    return act_port_wait(s, deadline);
-}
-
 /*
  * Control goes back to a caller that may sleep on act_sched_fd(): make sure
  * a remote completion, already there or to come, makes it readable.
@@ -104,25 +113,26 @@ static void leave_awake(act_sched *s)
         act_port_wake(s);
 }
 
+/* A remote completion found its status not pending (act_complete_remote()). */
+static void report_stray(act_sched *s)
+{
+    const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
+
+    act__panic(ACT_PANIC_STRAY_SIGNAL,
+               "status @ completed remotely but not pending (completed twice, or never issued)", st);
+}
+
 /*
- * Move every remote completion to the ready queue, oldest first.  Outside a
- * start level (act_sched_run_once, a wait from outside) the stack is left
- * NULL: the caller may sleep on act_sched_fd() next (NOTE 3).
+ * Move every remote completion to the ready queue, oldest first; the caller
+ * saw the stack non-empty.  Outside a start level (act_sched_run_once, a
+ * wait from outside) the stack is left NULL: the caller may sleep on
+ * act_sched_fd() next (NOTE 3).
  */
 static void drain_remote(act_sched *s)
 {
-    act__link *list;
+    act__link *list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     act__link *fifo = NULL;
 
-    if (s->stray != NULL) {
-        const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
-        act__panic(ACT_PANIC_STRAY_SIGNAL,
-                   "status @ completed remotely but not pending (completed twice, or never issued)", st);
-    }
-    list = *(act__link *volatile *)&s->remote;
-    if (list == NULL || list == awake(s))
-        return;
-    list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     while (list != NULL && list != awake(s)) { /* the stack is newest first: reverse it */
         act__link *next = list->next;
         list->next = fifo;
@@ -136,21 +146,32 @@ static void drain_remote(act_sched *s)
     }
 }
 
+/* A stray remote completion is reported before the remote ones are queued. */
 static void collect(act_sched *s)
 {
-    act__link *head = *(act__link *volatile *)&s->remote;
+    act__link *head;
 
-    if ((head != NULL && head != awake(s)) || *(const act_status *volatile *)&s->stray != NULL)
+    if (*(const act_status *volatile *)&s->stray != NULL)
+        report_stray(s);
+    head = *(act__link *volatile *)&s->remote;
+    if (head != NULL && head != awake(s))
         drain_remote(s);
     if (!act__tq_empty(s))
         act__timers_expire(s);
 }
 
-/* Sleep in the port until @deadline (0: just poll), then collect. */
-static int wait_port(act_sched *s, uint64_t deadline)
+/*
+ * Wait in the port, then collect: until the next timer's deadline when
+ * @sleep, else (or when remote completions are waiting) just poll it.
+ */
+static int wait_port(act_sched *s, bool sleep)
 {
-    int rc = port_wait(s, deadline);
+    uint64_t deadline = 0;
+    int rc;
 
+    if (sleep && may_sleep(s))
+        deadline = act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
+    rc = act_port_wait(s, deadline);
     collect(s);
     return rc;
 }
@@ -174,6 +195,9 @@ static void dispatch_one(act_sched *s)
     act_object *ao = act__link_object(first);
     int err;
 
+#if ACT_OPTIMIZE_SIZE
+    act__ready_remove(s, ao); /* the same unlink, out of line */
+#else
     s->ready.next = first->next;
     if (s->ready_tail == first) {
         s->ready_tail = &s->ready;
@@ -182,6 +206,7 @@ static void dispatch_one(act_sched *s)
         s->ready_tail_prev = &s->ready;
     }
     ao->status.kind = ACT__OBJ;
+#endif
     if (!ao->status.active) {
         act__panic(ACT_PANIC_STRAY_SIGNAL,
                    "object @ completed while not active (act_set_active forgotten?)", ao);
@@ -204,12 +229,12 @@ static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
     int rc = 0;
     int ran = 0;
+    bool sleep;
 
     collect(s);
-    if (s->ready.next == NULL && may_block)
-        rc = wait_port(s, act__tq_next(s));
-    else if (act_port_has_io(s))
-        rc = wait_port(s, 0);
+    sleep = s->ready.next == NULL && may_block;
+    if (sleep || act_port_has_io(s))
+        rc = wait_port(s, sleep);
     if (rc < 0)
         return rc;
     while (ran < QUANTUM && s->ready.next != NULL && !f->stopped) {
@@ -249,11 +274,9 @@ int act__sched_await(act_sched *s, act_status *st)
 
     if (signalled(st, obj))
         return 0; /* collect nothing, so that it stays the last queued */
-    for (;;) {
-        collect(s);
-        if (signalled(st, obj))
-            break;
-        rc = port_wait(s, act__tq_next(s));
+    collect(s);
+    while (!signalled(st, obj)) {
+        rc = wait_port(s, true);
         if (rc < 0)
             break;
     }

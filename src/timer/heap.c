@@ -61,11 +61,6 @@ static act__heap_node *merge_pairs(act__heap_node *first)
     return root;
 }
 
-void act__tq_init(act_sched *s)
-{
-    s->timers = NULL;
-}
-
 void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
 {
     (void)now;

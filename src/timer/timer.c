@@ -17,13 +17,10 @@ enum { EXPIRE_BATCH = 64 };
 
 void act__timers_expire(act_sched *s)
 {
+    uint64_t now = act_port_now_usec(); /* the scheduler calls only with a timer queued; none is fine too */
     uint32_t done = 0;
-    uint64_t now;
     act_timer *t;
 
-    if (act__tq_empty(s))
-        return; /* the scheduler checks first too: this keeps the function whole */
-    now = act_port_now_usec();
     while ((t = act__tq_pop_due(s, now)) != NULL) {
         act_status *st = t->status;
         uint64_t deadline = t->deadline;
@@ -61,35 +58,47 @@ static void wrong_thread(act_timer *t)
     act__panic(ACT_PANIC_WRONG_THREAD, "timer @ used off its thread", t);
 }
 
-/* act_timer_at(), with the clock when the caller has read it (else 0). */
-static void arm(act_timer *t, act_status *st, uint64_t deadline, uint64_t now)
+/*
+ * Accept @st for @t: true when the caller is to set t->deadline and queue
+ * @t (t->status is then @st); false when it panicked, or when @t was busy
+ * and @st completed with -EBUSY.
+ */
+static bool accept(act_timer *t, act_status *st)
 {
     if (t->status == NULL && act_port_current() != t->sched) {
         wrong_thread(t);
-        return;
+        return false;
     }
     if (!act__status_issue(st))
-        return;
+        return false;
     if (t->status != NULL) {
         act_complete(st, -EBUSY);
-        return;
+        return false;
     }
     t->status = st;
-    t->deadline = deadline;
-    act__tq_insert(t->sched, t, now); /* which overwrites t->sched: NOTE 2 */
+    return true;
 }
 
 void act_timer_at(act_timer *t, act_status *st, uint64_t deadline)
 {
-    arm(t, st, deadline, 0);
+    if (!accept(t, st))
+        return;
+    t->deadline = deadline;
+    act__tq_insert(t->sched, t, 0); /* which overwrites t->sched: NOTE 2 */
 }
 
 void act_timer_after(act_timer *t, act_status *st, uint64_t usec)
 {
-    uint64_t now = act_port_now_usec();
-    uint64_t deadline = usec > ACT_PORT_FOREVER - 1 - now ? ACT_PORT_FOREVER - 1 : now + usec;
+    uint64_t now, deadline;
 
-    arm(t, st, deadline, now);
+    if (!accept(t, st))
+        return;
+    now = act_port_now_usec();
+    deadline = now + usec;
+    if (deadline < now || deadline == ACT_PORT_FOREVER) /* past the clock's range: the last usec in it */
+        deadline = ACT_PORT_FOREVER - 1;
+    t->deadline = deadline;
+    act__tq_insert(t->sched, t, now); /* which overwrites t->sched: NOTE 2 */
 }
 
 void act_timer_cancel(act_timer *t)
