@@ -13,7 +13,7 @@
 
 enum { FRAME_START = 1, FRAME_WAIT = 2 };
 
-/* The most runs a pass makes beyond the objects ready at its start: NOTE 2. */
+/* The most runs a pass makes beyond the completions it gathers: NOTE 2. */
 enum { QUANTUM = 64 };
 
 /*
@@ -105,14 +105,16 @@ static void leave_awake(act_sched *s)
 }
 
 /*
- * Move every remote completion to the ready queue, oldest first.  Outside a
- * start level (act_sched_run_once, a wait from outside) the stack is left
- * NULL: the caller may sleep on act_sched_fd() next (NOTE 3).
+ * Move every remote completion to the ready queue, oldest first, and return
+ * how many.  Outside a start level (act_sched_run_once, a wait from outside)
+ * the stack is left NULL: the caller may sleep on act_sched_fd() next
+ * (NOTE 3).
  */
-static void drain_remote(act_sched *s)
+static int drain_remote(act_sched *s)
 {
     act__link *list;
     act__link *fifo = NULL;
+    int queued = 0;
 
     if (s->stray != NULL) {
         const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
@@ -121,37 +123,42 @@ static void drain_remote(act_sched *s)
     }
     list = *(act__link *volatile *)&s->remote;
     if (list == NULL || list == awake(s))
-        return;
+        return 0;
     list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     while (list != NULL && list != awake(s)) { /* the stack is newest first: reverse it */
         act__link *next = list->next;
         list->next = fifo;
         fifo = list;
         list = next;
+        queued++;
     }
     while (fifo != NULL) {
         act__link *next = fifo->next;
         act__ready_insert(s, act__link_object(fifo));
         fifo = next;
     }
+    return queued;
 }
 
-static void collect(act_sched *s)
+/* Gather remote completions and expired timers; return how many it completed. */
+static int collect(act_sched *s)
 {
     act__link *head = *(act__link *volatile *)&s->remote;
+    int queued = 0;
 
     if ((head != NULL && head != awake(s)) || *(const act_status *volatile *)&s->stray != NULL)
-        drain_remote(s);
+        queued = drain_remote(s);
     if (!act__tq_empty(s))
-        act__timers_expire(s);
+        queued += act__timers_expire(s);
+    return queued;
 }
 
-/* Sleep in the port until @deadline (0: just poll), then collect. */
-static int wait_port(act_sched *s, uint64_t deadline)
+/* Sleep in the port until @deadline (0: just poll), then collect, adding what it completed to *@quantum. */
+static int wait_port(act_sched *s, uint64_t deadline, int *quantum)
 {
     int rc = port_wait(s, deadline);
 
-    collect(s);
+    *quantum += collect(s);
     return rc;
 }
 
@@ -196,23 +203,24 @@ static void dispatch_one(act_sched *s)
 
 /*
  * One pass: collect, wait in the port only when nothing is ready (or poll it
- * when descriptors are registered), then dispatch up to QUANTUM objects,
- * including objects that complete during the pass.  See NOTE 2.
+ * when descriptors are registered), then dispatch up to QUANTUM objects
+ * beyond the remote completions and timers it collected, including objects
+ * that complete during the pass.  See NOTE 2.
  * Returns the number of run calls, or the port's negative errno.
  */
 static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
     int rc = 0;
     int ran = 0;
+    int quantum = QUANTUM + collect(s);
 
-    collect(s);
     if (s->ready.next == NULL && may_block)
-        rc = wait_port(s, act__tq_next(s));
+        rc = wait_port(s, act__tq_next(s), &quantum);
     else if (act_port_has_io(s))
-        rc = wait_port(s, 0);
+        rc = wait_port(s, 0, &quantum);
     if (rc < 0)
         return rc;
-    while (ran < QUANTUM && s->ready.next != NULL && !f->stopped) {
+    while (ran < quantum && s->ready.next != NULL && !f->stopped) {
         dispatch_one(s);
         ran++;
     }
@@ -473,15 +481,23 @@ bool act_wait_started(const act_wait *w)
  *
  * NOTE 2: the quantum.  A poll costs 7 to 25 dispatches and reading the
  * clock a few, so a pass asks the port and the timer queue once and then
- * dispatches up to QUANTUM objects, including objects that complete during
- * the pass (in priority order, as always).  An object that keeps completing
- * its own requests therefore delays I/O, timers and remote completions by at
- * most QUANTUM dispatches, and costs no system call per dispatch: with one
- * descriptor registered, a pass that dispatched one object and then polled
- * again cost an epoll_wait per dispatch (12x the dispatch).  A burst of more
- * ready objects takes several passes, with a poll between them when
- * descriptors are registered (a poll per 64 dispatches): the scheduler keeps
- * no count of ready objects, whose upkeep cost every dispatch more than that.
+ * dispatches up to QUANTUM objects beyond the remote completions and timers
+ * it collected, including objects that complete during the pass (in
+ * priority order, as always).  An object that keeps completing its own
+ * requests therefore delays I/O, timers and remote completions by at most
+ * QUANTUM dispatches plus what the pass collected, and costs no system call
+ * per dispatch: with one descriptor registered, a pass that dispatched one
+ * object and then polled again cost an epoll_wait per dispatch (12x the
+ * dispatch).  What a pass collects it also runs: a batch of timers that
+ * expire together (64 and their ties, timer.c NOTE 1) never waits for a
+ * second pass, its clock reading and its poll, and a backlog of completed
+ * but undelivered objects never builds up behind a stream of expiries (it
+ * did, with a fixed quantum of 64 against 64 expiries and their ties a pass:
+ * each object then ran long after its completion, out of the cache).  Other
+ * ready objects beyond the quantum (completed in I/O callbacks, or by runs)
+ * take several passes, with a poll between them when descriptors are
+ * registered (a poll per 64 dispatches): the scheduler keeps no count of
+ * ready objects, whose upkeep cost every dispatch more than that.
  */
 
 /*
