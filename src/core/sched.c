@@ -141,7 +141,7 @@ static int drain_remote(act_sched *s)
 }
 
 /* Gather remote completions and expired timers; return how many it completed. */
-static int collect(act_sched *s)
+static int gather(act_sched *s)
 {
     act__link *head = *(act__link *volatile *)&s->remote;
     int queued = 0;
@@ -153,13 +153,15 @@ static int collect(act_sched *s)
     return queued;
 }
 
-/* Sleep in the port until @deadline (0: just poll), then collect, adding what it completed to *@quantum. */
-static int wait_port(act_sched *s, uint64_t deadline, int *quantum)
+/* gather(), called only when there is something to gather: inline in a pass. */
+static inline int collect(act_sched *s)
 {
-    int rc = port_wait(s, deadline);
+    act__link *head = *(act__link *volatile *)&s->remote;
 
-    *quantum += collect(s);
-    return rc;
+    if ((head == NULL || head == awake(s)) && act__tq_empty(s)
+        && *(const act_status *volatile *)&s->stray == NULL)
+        return 0;
+    return gather(s);
 }
 
 static void report_error(act_sched *s, act_object *ao, int err)
@@ -213,13 +215,14 @@ static int pass(act_sched *s, const act__frame *f, bool may_block)
     int rc = 0;
     int ran = 0;
     int quantum = QUANTUM + collect(s);
+    bool idle = s->ready.next == NULL && may_block;
 
-    if (s->ready.next == NULL && may_block)
-        rc = wait_port(s, act__tq_next(s), &quantum);
-    else if (act_port_has_io(s))
-        rc = wait_port(s, 0, &quantum);
-    if (rc < 0)
-        return rc;
+    if (idle || act_port_has_io(s)) {
+        rc = port_wait(s, idle ? act__tq_next(s) : 0);
+        quantum += collect(s);
+        if (rc < 0)
+            return rc;
+    }
     while (ran < quantum && s->ready.next != NULL && !f->stopped) {
         dispatch_one(s);
         ran++;
