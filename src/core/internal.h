@@ -47,6 +47,12 @@ void act__panic(const char *rule, const char *msg, const void *ptr);
  */
 bool act__status_issue(act_status *s);
 
+/* Whether a request may be issued on @s: not pending, its object (if any) neither active nor queued. */
+static inline bool act__status_free(const act_status *s)
+{
+    return s->result != ACT_PENDING && !s->active && (s->kind & ACT__QUEUED) == 0;
+}
+
 /* The sorted insertion behind act__ready_insert() (sched.c). */
 void act__ready_insert_sorted(act_sched *s, act_object *ao);
 
