@@ -47,7 +47,11 @@ void act__panic(const char *rule, const char *msg, const void *ptr);
  */
 bool act__status_issue(act_status *s);
 
-/* Whether a request may be issued on @s: not pending, its object (if any) neither active nor queued. */
+/*
+ * Whether a request may be issued on @s: not pending, its object (if any)
+ * neither active nor queued.  The test of act__status_issue(), which spells
+ * it out itself: through this helper gcc gives its hot path a move more.
+ */
 static inline bool act__status_free(const act_status *s)
 {
     return s->result != ACT_PENDING && !s->active && (s->kind & ACT__QUEUED) == 0;

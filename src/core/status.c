@@ -71,7 +71,7 @@ const char *act_strerror(int result)
 
 bool act__status_issue(act_status *s)
 {
-    if (!act__status_free(s)) {
+    if (s->result == ACT_PENDING || s->active || (s->kind & ACT__QUEUED)) {
         act__panic(ACT_PANIC_STATUS_IN_USE,
                    "request issued on status @, which is pending or its object active", s);
         return false;
