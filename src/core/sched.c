@@ -506,8 +506,8 @@ bool act_wait_started(const act_wait *w)
 /*
  * NOTE 3: waking the port only when it may sleep.  A remote completion is
  * pushed on s->remote, and the push onto an empty stack (NULL) wakes the
- * port: on Linux an eventfd write and an epoll wake-up on the loop's side,
- * two system calls (port.c NOTE 2).  While the scheduler runs, the
+ * port: on Linux an eventfd write, and then an epoll wake-up and a read on
+ * the loop's side, three system calls.  While the scheduler runs, the
  * stack's bottom is awake(s) instead of NULL, so pushes cost no system call
  * and the next pass collects them.  Only before sleeping does the scheduler
  * swap awake(s) for NULL (may_sleep), with a compare-and-swap that fails if

@@ -41,7 +41,7 @@ uint64_t act_port_now_usec(void)
 
 int act_port_init(act_sched *s)
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.ptr = NULL }; /* NOTE 2 */
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
     int ep = epoll_create1(EPOLL_CLOEXEC);
     int efd;
 
@@ -106,8 +106,12 @@ int act_port_wait(act_sched *s, uint64_t deadline)
         act__watch *w = b.ev[i].data.ptr;
         uint32_t revents;
 
-        if (w == NULL)
-            continue; /* a wake: nothing to read (NOTE 2) */
+        if (w == NULL) {
+            uint64_t count;
+            if (read((int)s->port[P_EVENT], &count, sizeof count) < 0 && errno != EAGAIN)
+                break;
+            continue;
+        }
         if (w == (act__watch *)&b)
             continue; /* removed by an earlier callback */
         revents = b.ev[i].events & (w->events | EPOLLERR | EPOLLHUP);
@@ -124,7 +128,7 @@ void act_port_wake(act_sched *s)
     int saved = errno; /* may run in a signal handler */
 
     if (write((int)s->port[P_EVENT], &one, sizeof one) < 0) {
-        /* EAGAIN: the counter is saturated (NOTE 2), so a wake is already pending */
+        /* EAGAIN: the counter is saturated, so a wake is already pending */
     }
     errno = saved;
 }
@@ -230,13 +234,4 @@ int act__watch_change(act__watch *w, uint32_t events)
  * valgrind 3.19, which CI uses, does not know the system call, and a timer
  * finer than a millisecond is rarely worth a second code path.  A timerfd
  * would cost an extra system call per re-arm.
- *
- * NOTE 2: the eventfd is never read.  It is in the epoll set edge-triggered,
- * and every write to an eventfd signals its waiters, so each wake is a new
- * event even while the counter stays non-zero: the wake costs the writer's
- * write(2) and the loop's epoll_wait, not a third system call to reset the
- * counter (libev and libuv read their eventfd).  Wakes given before a wait
- * are one event for it; a later wake is a new one, so none is lost.  The
- * counter grows by one a wake and would saturate after 2^64 - 2 of them,
- * when write(2) fails with EAGAIN.
  */
