@@ -4,7 +4,10 @@
  * completion with ACT_PENDING each reach the handler with the rule's name
  * and a detail naming the status or object, and change nothing.
  */
+#include <errno.h>
 #include <pthread.h>
+
+#include <active/pipe.h>
 
 #include "support/detail.h"
 #include "support/fixture.h"
@@ -159,6 +162,28 @@ Test(panic, status_in_use_when_issuing_on_an_active_objects_completed_status)
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     cr_assert_eq(o.runs, 1);
     cr_assert_eq(o.last_result, 3);
+}
+
+Test(panic, status_in_use_when_a_pipe_request_is_issued_on_a_pending_status)
+{
+    act_pipe rd, wr;
+    act_status st = ACT_STATUS_INIT, next = ACT_STATUS_INIT;
+    char buf[4];
+
+    cr_assert_eq(act_pipe_pair(&rd, &wr, fx_sched()), 0);
+    act_status_set_pending(&st);
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_pipe_read(&rd, buf, sizeof buf, &st);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&st);
+    cr_assert(act_status_pending(&st), "the refused read must leave the status alone");
+    act_complete(&st, 0);
+    act_pipe_read(&rd, buf, sizeof buf, &next);
+    cr_assert(act_status_pending(&next), "the refused read must not hold the pipe's read slot");
+    act_pipe_cancel_read(&rd);
+    cr_assert_eq(act_status_result(&next), -ECANCELED);
+    act_pipe_close(&rd);
+    act_pipe_close(&wr);
 }
 
 Test(panic, bad_result_when_completing_with_act_pending)

@@ -406,3 +406,57 @@ Test(remote, completion_from_a_signal_handler_wakes_act_wait_for_request)
     sigaction(SIGUSR1, &old, NULL);
     cr_assert_eq(act_status_result(&st), 21);
 }
+
+/* --- one completion in flight: every wake-up reaches a sleeping loop --- */
+
+struct ping {
+    act_sched *sched;
+    fx_obj o;
+    atomic_int armed;   /* 1: the thread completes the object next */
+    int rounds;
+};
+
+static void *ping_thread(void *arg)
+{
+    struct ping *p = arg;
+
+    for (int i = 0; i < p->rounds; i++) {
+        while (atomic_exchange(&p->armed, 0) == 0)
+            sched_yield();
+        for (volatile int spin = 0; spin < (i * 7) % 200; spin++) {
+            /* land the completion at every point of the loop's way to sleep */
+        }
+        act_complete_remote(p->sched, act_object_status(&p->o.base), i);
+    }
+    return NULL;
+}
+
+static int ping_run(fx_obj *o)
+{
+    struct ping *p = o->user;
+
+    cr_assert_eq(o->last_result, o->runs - 1, "completion %d arrived as %d", o->runs - 1, o->last_result);
+    if (o->runs == p->rounds) {
+        act_sched_stop(fx_sched());
+        return 0;
+    }
+    fx_obj_issue(o);
+    atomic_store(&p->armed, 1);
+    return 0;
+}
+
+Test(remote, one_in_flight_every_completion_wakes_the_sleeping_loop)
+{
+    struct ping p = { .sched = fx_sched(), .rounds = (int)fx_size(20000, 2000) };
+    pthread_t th;
+
+    fx_obj_init(&p.o, ACT_PRIORITY_STANDARD);
+    p.o.on_run = ping_run;
+    p.o.user = &p;
+    fx_obj_issue(&p.o);
+    atomic_store(&p.armed, 1);
+    cr_assert_eq(pthread_create(&th, NULL, ping_thread, &p), 0);
+    cr_assert_eq(act_sched_start(fx_sched()), 0, "a lost wake-up hangs here until the suite's timeout");
+    pthread_join(th, NULL);
+    cr_assert_eq(p.o.runs, p.rounds);
+}

@@ -1,6 +1,6 @@
 /*
- * The scheduler: dispatch order (rule 3), errors (rule 9), and O(1)
- * dispatch with many added objects.  Nested loops and waits (rule 10) are
+ * The scheduler: dispatch order (rule 3), errors (rule 9), the pass
+ * quantum, and O(1) dispatch with many added objects.  Nested loops and waits (rule 10) are
  * in test_sched_loop.c, embedding in a foreign loop in test_sched_embed.c;
  * their tests are in this file's sched suite and fixture.
  */
@@ -275,6 +275,77 @@ Test(sched, dispatch_goes_on_after_an_error)
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 2);
     cr_assert_eq(seen.calls, 1);
     cr_assert_eq(after.runs, 1);
+}
+
+/* --- the pass quantum (sched.c NOTE 2) --- */
+
+enum { QUANTUM = 64, BATCH = 200 };
+
+static int rearm_forever(fx_obj *o)
+{
+    fx_obj_complete_now(o, 0);
+    return 0;
+}
+
+Test(sched, a_pass_ends_after_the_quantum_when_an_object_keeps_completing_itself)
+{
+    fx_obj spin;
+
+    fx_obj_init(&spin, ACT_PRIORITY_STANDARD);
+    spin.on_run = rearm_forever;
+    fx_obj_complete_now(&spin, 0);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), QUANTUM);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), QUANTUM);
+    cr_assert_eq(spin.runs, 2 * QUANTUM);
+    act_cancel(&spin.base);
+}
+
+Test(sched, a_pass_runs_every_timer_it_expires_beside_a_self_rearming_object)
+{
+    fx_obj timed[BATCH];
+    act_timer t[BATCH];
+    fx_obj spin;
+    uint64_t deadline = act_now_usec();
+    int ran;
+
+    fx_obj_init(&spin, ACT_PRIORITY_STANDARD);
+    spin.on_run = rearm_forever;
+    fx_obj_complete_now(&spin, 0);
+    for (int i = 0; i < BATCH; i++) {
+        fx_obj_init(&timed[i], ACT_PRIORITY_STANDARD);
+        act_timer_init(&t[i], fx_sched());
+        timed[i].timer = &t[i];
+        act_timer_at(&t[i], act_object_status(&timed[i].base), deadline);
+        act_set_active(&timed[i].base);
+    }
+    ran = act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    for (int i = 0; i < BATCH; i++)
+        cr_assert_eq(timed[i].runs, 1, "timer %d, expired in the pass, was left for a later one", i);
+    cr_assert_eq(ran, BATCH + spin.runs);
+    cr_assert_leq(spin.runs, QUANTUM, "the self-rearming object ran %d times in one pass", spin.runs);
+    act_cancel(&spin.base);
+}
+
+Test(sched, a_pass_runs_every_remote_completion_it_gathers_beside_a_self_rearming_object)
+{
+    fx_obj far[BATCH];
+    fx_obj spin;
+    int ran;
+
+    fx_obj_init(&spin, ACT_PRIORITY_STANDARD);
+    spin.on_run = rearm_forever;
+    fx_obj_complete_now(&spin, 0);
+    for (int i = 0; i < BATCH; i++) {
+        fx_obj_init(&far[i], ACT_PRIORITY_STANDARD);
+        fx_obj_issue(&far[i]);
+        act_complete_remote(fx_sched(), act_object_status(&far[i].base), i);
+    }
+    ran = act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    for (int i = 0; i < BATCH; i++)
+        cr_assert_eq(far[i].runs, 1, "remote completion %d, gathered in the pass, was left for a later one", i);
+    cr_assert_eq(ran, BATCH + spin.runs);
+    cr_assert_leq(spin.runs, QUANTUM, "the self-rearming object ran %d times in one pass", spin.runs);
+    act_cancel(&spin.base);
 }
 
 /* --- many added objects (dispatch is O(1) in them) --- */

@@ -139,9 +139,9 @@ ACT_API void act_sched_stop(act_sched *s);
  *
  * For embedding in a foreign loop: poll act_sched_fd(), and call this when it
  * is readable or when act_sched_timeout() has passed.  A pass polls the port
- * and expires timers once, then dispatches up to 64 objects, including
- * objects completed during the pass (in priority order); act_sched_start()
- * runs such passes.
+ * and expires timers once, then dispatches the remote completions and timers
+ * it gathered and up to 64 objects more, including objects completed during
+ * the pass (in priority order); act_sched_start() runs such passes.
  * Context: the scheduler's thread.
  * Return: the number of run calls made (>= 0), or a negative errno when the
  * port's wait failed.

@@ -50,6 +50,16 @@ void act__panic_at(const void *ptr, const char *rule);
 bool act__status_issue(act_status *s);
 
 /*
+ * Whether a request may be issued on @s: not pending, its object (if any)
+ * neither active nor queued.  The test of act__status_issue(), which spells
+ * it out itself: through this helper gcc gives its hot path a move more.
+ */
+static inline bool act__status_free(const act_status *s)
+{
+    return s->result != ACT_PENDING && !s->active && (s->kind & ACT__QUEUED) == 0;
+}
+
+/*
  * Queue the completed @ao after every ready object of its priority or
  * higher.  The ready queue is singly linked, s->ready.next first and
  * s->ready_tail last, whose next is NULL (a node's next means nothing while
@@ -82,7 +92,7 @@ static inline void act__ready_insert(act_sched *s, act_object *ao)
 
 /*
  * Run providers (never a run callback) until @st is signalled: a bare status
- * no longer pending, an object's status queued.  Returns 0, or the port's
+ * no longer pending, an object's status queued.  Returns >= 0, or the port's
  * negative errno.
  */
 int act__sched_await(act_sched *s, act_status *st);
@@ -112,6 +122,6 @@ static inline bool act__tq_empty(const act_sched *s)
 
 uint64_t act__tq_next(const act_sched *s);      /* nearest deadline, or earlier; ACT_PORT_FOREVER if none */
 uint64_t act__tq_next_exact(const act_sched *s); /* nearest deadline exactly */
-void act__timers_expire(act_sched *s);          /* complete the timers that are due (timer.c, NOTE 1) */
+int act__timers_expire(act_sched *s);           /* complete the timers that are due, return how many (timer.c, NOTE 1) */
 
 #endif

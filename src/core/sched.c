@@ -13,7 +13,7 @@
 
 enum { FRAME_START = 1, FRAME_WAIT = 2 };
 
-/* The most runs a pass makes beyond the objects ready at its start: NOTE 2. */
+/* The most runs a pass makes beyond the completions it gathers: NOTE 2. */
 enum { QUANTUM = 64 };
 
 /*
@@ -123,57 +123,83 @@ static void report_stray(act_sched *s)
 }
 
 /*
- * Move every remote completion to the ready queue, oldest first; the caller
- * saw the stack non-empty.  Outside a start level (act_sched_run_once, a
- * wait from outside) the stack is left NULL: the caller may sleep on
- * act_sched_fd() next (NOTE 3).
+ * Move every remote completion to the ready queue, oldest first, and return
+ * how many; the caller saw the stack non-empty.  Outside a start level
+ * (act_sched_run_once, a wait from outside) the stack is left NULL: the
+ * caller may sleep on act_sched_fd() next (NOTE 3).
  */
-static void drain_remote(act_sched *s)
+static int drain_remote(act_sched *s)
 {
     act__link *list = act_port_swap_ptr((void **)&s->remote, s->frames != NULL ? awake(s) : NULL);
     act__link *fifo = NULL;
+    int queued = 0;
 
     while (list != NULL && list != awake(s)) { /* the stack is newest first: reverse it */
         act__link *next = list->next;
         list->next = fifo;
         fifo = list;
         list = next;
+        queued++;
     }
     while (fifo != NULL) {
         act__link *next = fifo->next;
         act__ready_insert(s, act__link_object(fifo));
         fifo = next;
     }
+    return queued;
 }
 
-/* A stray remote completion is reported before the remote ones are queued. */
-static void collect(act_sched *s)
+/*
+ * Report a stray remote completion, then queue the remote completions and
+ * expire the timers that are due; return how many requests that completed.
+ */
+static int gather(act_sched *s)
 {
     act__link *head;
+    int queued = 0;
 
     if (*(const act_status *volatile *)&s->stray != NULL)
         report_stray(s);
     head = *(act__link *volatile *)&s->remote;
     if (head != NULL && head != awake(s))
-        drain_remote(s);
+        queued = drain_remote(s);
     if (!act__tq_empty(s))
-        act__timers_expire(s);
+        queued += act__timers_expire(s);
+    return queued;
 }
 
 /*
- * Wait in the port, then collect: until the next timer's deadline when
- * @sleep, else (or when remote completions are waiting) just poll it.
+ * gather(), called only when there is something to gather: the test inline
+ * in a pass, unless ACT_OPTIMIZE_SIZE.
+ */
+static inline int collect(act_sched *s)
+{
+#if !ACT_OPTIMIZE_SIZE
+    act__link *head = *(act__link *volatile *)&s->remote;
+
+    if ((head == NULL || head == awake(s)) && act__tq_empty(s)
+        && *(const act_status *volatile *)&s->stray == NULL)
+        return 0;
+#endif
+    return gather(s);
+}
+
+/*
+ * Wait in the port: until the next timer's deadline when @sleep, else (or
+ * when remote completions are waiting) just poll it.  Then collect.
+ * Returns how many requests the collection completed, or the port's
+ * negative errno.
  */
 static int wait_port(act_sched *s, bool sleep)
 {
     uint64_t deadline = 0;
-    int rc;
+    int rc, n;
 
     if (sleep && may_sleep(s))
         deadline = act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
     rc = act_port_wait(s, deadline);
-    collect(s);
-    return rc;
+    n = collect(s);
+    return rc < 0 ? rc : n;
 }
 
 static void report_error(act_sched *s, act_object *ao, int err)
@@ -221,23 +247,25 @@ static void dispatch_one(act_sched *s)
 
 /*
  * One pass: collect, wait in the port only when nothing is ready (or poll it
- * when descriptors are registered), then dispatch up to QUANTUM objects,
- * including objects that complete during the pass.  See NOTE 2.
+ * when descriptors are registered), then dispatch up to QUANTUM objects
+ * beyond the remote completions and timers it collected, including objects
+ * that complete during the pass.  See NOTE 2.
  * Returns the number of run calls, or the port's negative errno.
  */
 static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
     int rc = 0;
     int ran = 0;
-    bool sleep;
+    int quantum = QUANTUM + collect(s);
+    bool sleep = s->ready.next == NULL && may_block;
 
-    collect(s);
-    sleep = s->ready.next == NULL && may_block;
-    if (sleep || act_port_has_io(s))
+    if (sleep || act_port_has_io(s)) {
         rc = wait_port(s, sleep);
-    if (rc < 0)
-        return rc;
-    while (ran < QUANTUM && s->ready.next != NULL && !f->stopped) {
+        if (rc < 0)
+            return rc;
+        quantum += rc;
+    }
+    while (ran < quantum && s->ready.next != NULL && !f->stopped) {
         dispatch_one(s);
         ran++;
     }
@@ -272,14 +300,13 @@ int act__sched_await(act_sched *s, act_status *st)
     bool obj = (st->kind & ACT__OBJ) != 0;
     int rc = 0;
 
-    if (signalled(st, obj))
-        return 0; /* collect nothing, so that it stays the last queued */
-    collect(s);
-    while (!signalled(st, obj)) {
+    /*
+     * Signalled already: collect nothing, so that it stays the last queued.
+     * Else each round polls the port when a remote completion or a timer is
+     * already there (wait_port() sleeps only when nothing is).
+     */
+    while (rc >= 0 && !signalled(st, obj))
         rc = wait_port(s, true);
-        if (rc < 0)
-            break;
-    }
     if (s->frames == NULL)
         leave_awake(s); /* no loop of ours runs: a foreign one may sleep on act_sched_fd() */
     return rc;
@@ -496,15 +523,23 @@ bool act_wait_started(const act_wait *w)
  *
  * NOTE 2: the quantum.  A poll costs 7 to 25 dispatches and reading the
  * clock a few, so a pass asks the port and the timer queue once and then
- * dispatches up to QUANTUM objects, including objects that complete during
- * the pass (in priority order, as always).  An object that keeps completing
- * its own requests therefore delays I/O, timers and remote completions by at
- * most QUANTUM dispatches, and costs no system call per dispatch: with one
- * descriptor registered, a pass that dispatched one object and then polled
- * again cost an epoll_wait per dispatch (12x the dispatch).  A burst of more
- * ready objects takes several passes, with a poll between them when
- * descriptors are registered (a poll per 64 dispatches): the scheduler keeps
- * no count of ready objects, whose upkeep cost every dispatch more than that.
+ * dispatches up to QUANTUM objects beyond the remote completions and timers
+ * it collected, including objects that complete during the pass (in
+ * priority order, as always).  An object that keeps completing its own
+ * requests therefore delays I/O, timers and remote completions by at most
+ * QUANTUM dispatches plus what the pass collected, and costs no system call
+ * per dispatch: with one descriptor registered, a pass that dispatched one
+ * object and then polled again cost an epoll_wait per dispatch (12x the
+ * dispatch).  What a pass collects it also runs: a batch of timers that
+ * expire together (64 and their ties, timer.c NOTE 1) never waits for a
+ * second pass, its clock reading and its poll, and a backlog of completed
+ * but undelivered objects never builds up behind a stream of expiries (it
+ * did, with a fixed quantum of 64 against 64 expiries and their ties a pass:
+ * each object then ran long after its completion, out of the cache).  Other
+ * ready objects beyond the quantum (completed in I/O callbacks, or by runs)
+ * take several passes, with a poll between them when descriptors are
+ * registered (a poll per 64 dispatches): the scheduler keeps no count of
+ * ready objects, whose upkeep cost every dispatch more than that.
  */
 
 /*

@@ -234,6 +234,11 @@ static void on_ready(act__watch *w, uint32_t revents)
 
 /* ---- requests ---------------------------------------------------------- */
 
+void act__stream_in_use(act_status *status)
+{
+    (void)act__status_issue(status); /* which panics: the status is not free */
+}
+
 void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status, int err)
 {
     if (err == 0)

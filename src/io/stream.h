@@ -112,6 +112,9 @@ static inline void act__stream_complete(act__stream_req *rq, int result)
     act_complete(status, result);
 }
 
+/* The status-in-use panic of act__stream_accept(): @status is not free. */
+void act__stream_in_use(act_status *status);
+
 /* The rejecting half of act__stream_accept(): @status is issued already. */
 void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status, int err);
 
@@ -125,8 +128,11 @@ void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status
  */
 static inline bool act__stream_accept(act__stream *st, act__stream_req *rq, act_status *status, int err)
 {
-    if (!act__status_issue(status))
+    if (!act__status_free(status)) { /* act__status_issue(), inline */
+        act__stream_in_use(status);
         return false;
+    }
+    status->result = ACT_PENDING;
     if (err < 0 || st->watch.fd < 0 || rq->status != NULL) {
         act__stream_refuse(st, rq, status, err);
         return false;

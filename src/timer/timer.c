@@ -15,10 +15,10 @@
 /* Timers completed in one pass, beyond those sharing the last one's deadline: NOTE 1. */
 enum { EXPIRE_BATCH = 64 };
 
-void act__timers_expire(act_sched *s)
+int act__timers_expire(act_sched *s)
 {
     uint64_t now = act_port_now_usec(); /* the scheduler calls only with a timer queued; none is fine too */
-    uint32_t done = 0;
+    int done = 0;
     act_timer *t;
 
     while ((t = act__tq_pop_due(s, now)) != NULL) {
@@ -31,6 +31,7 @@ void act__timers_expire(act_sched *s)
         if (++done >= EXPIRE_BATCH && act__tq_next(s) != deadline)
             break;
     }
+    return done;
 }
 
 uint64_t act_now_usec(void)
@@ -130,7 +131,8 @@ bool act_timer_armed(const act_timer *t)
  * object out of the cache between its completion and its run; 64 at a time
  * keep them in it, and the scheduler's next pass (which polls no sooner:
  * objects are ready) takes the next 64, still in deadline order.  Timers
- * that share a deadline always complete in the same pass.
+ * that share a deadline always complete in the same pass.  The count
+ * returned lets the pass run every timer it completed (sched.c NOTE 2).
  *
  * NOTE 2: why an armed timer does not point at its scheduler.  A pointer
  * would make act_timer 40 bytes with 64-bit pointers, and with the 32-byte
