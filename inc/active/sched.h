@@ -49,9 +49,21 @@ struct act_sched {
 #else
     act__heap_node *timers;       /* the timer queue: a pairing heap by deadline */
 #endif
-    /* written by other threads: away from the fields above (a cache line apart with the wheel) */
+    /*
+     * Written by other threads.  With the wheel (64-bit machines, where
+     * act_sched is kilobytes anyway) a cache line of padding on each side
+     * keeps them off the lines the scheduler's thread writes, whatever
+     * follows act_sched in the caller's struct: sharing one costs remote
+     * completions a cache-line transfer each (bench remote64: 2x).
+     */
+#if ACT_TIMER_WHEEL
+    char remote_pad_before[64];
+#endif
     act__link *remote;            /* remote completions, a lock-free stack (links of objects) */
     const act_status *stray;      /* a stray remote completion to report */
+#if ACT_TIMER_WHEEL
+    char remote_pad_after[64];
+#endif
 };
 
 /* act_sched_run_once() flags */
