@@ -44,7 +44,8 @@ typedef struct act__link {
 /*
  * ACT_OPTIMIZE_SIZE 1 trades a little speed for flash inside the library:
  * code that the hot paths inline is called out of line instead (the ready
- * queue's insertion, and its unlinking at dispatch), and nothing else
+ * queue's insertion, its unlinking at dispatch, and the pass's test for
+ * remote completions and timers to gather), and nothing else
  * changes: no check, result or layout.  Its default follows the compiler's
  * -Os (__OPTIMIZE_SIZE__, which GCC and clang define); define it 0 or 1
  * when building the library to choose.  Only the library's own code reads
