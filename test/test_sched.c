@@ -287,13 +287,19 @@ static int rearm_forever(fx_obj *o)
     return 0;
 }
 
+/* @spin completes itself again in every run, from now on. */
+static void start_spinning(fx_obj *spin)
+{
+    fx_obj_init(spin, ACT_PRIORITY_STANDARD);
+    spin->on_run = rearm_forever;
+    fx_obj_complete_now(spin, 0);
+}
+
 Test(sched, a_pass_ends_after_the_quantum_when_an_object_keeps_completing_itself)
 {
     fx_obj spin;
 
-    fx_obj_init(&spin, ACT_PRIORITY_STANDARD);
-    spin.on_run = rearm_forever;
-    fx_obj_complete_now(&spin, 0);
+    start_spinning(&spin);
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), QUANTUM);
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), QUANTUM);
     cr_assert_eq(spin.runs, 2 * QUANTUM);
@@ -308,9 +314,7 @@ Test(sched, a_pass_runs_every_timer_it_expires_beside_a_self_rearming_object)
     uint64_t deadline = act_now_usec();
     int ran;
 
-    fx_obj_init(&spin, ACT_PRIORITY_STANDARD);
-    spin.on_run = rearm_forever;
-    fx_obj_complete_now(&spin, 0);
+    start_spinning(&spin);
     for (int i = 0; i < BATCH; i++) {
         fx_obj_init(&timed[i], ACT_PRIORITY_STANDARD);
         act_timer_init(&t[i], fx_sched());
@@ -332,9 +336,7 @@ Test(sched, a_pass_runs_every_remote_completion_it_gathers_beside_a_self_rearmin
     fx_obj spin;
     int ran;
 
-    fx_obj_init(&spin, ACT_PRIORITY_STANDARD);
-    spin.on_run = rearm_forever;
-    fx_obj_complete_now(&spin, 0);
+    start_spinning(&spin);
     for (int i = 0; i < BATCH; i++) {
         fx_obj_init(&far[i], ACT_PRIORITY_STANDARD);
         fx_obj_issue(&far[i]);
