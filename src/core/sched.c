@@ -190,7 +190,7 @@ static inline int collect(act_sched *s)
  * Returns how many requests the collection completed, or the port's
  * negative errno.
  */
-static int wait_port(act_sched *s, bool sleep)
+static inline int wait_port(act_sched *s, bool sleep)
 {
     uint64_t deadline = 0;
     int rc, n;
