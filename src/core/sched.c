@@ -169,8 +169,9 @@ static int gather(act_sched *s)
 }
 
 /*
- * gather(), called only when there is something to gather: the test inline
- * in a pass, unless ACT_OPTIMIZE_SIZE.
+ * gather() when there is something to gather.  The test is inline, so that
+ * a pass with nothing to gather makes no call; with ACT_OPTIMIZE_SIZE it is
+ * left to gather(), which makes the same tests.
  */
 static inline int collect(act_sched *s)
 {
@@ -254,16 +255,16 @@ static void dispatch_one(act_sched *s)
  */
 static int pass(act_sched *s, const act__frame *f, bool may_block)
 {
-    int rc = 0;
     int ran = 0;
     int quantum = QUANTUM + collect(s);
     bool sleep = s->ready.next == NULL && may_block;
 
     if (sleep || act_port_has_io(s)) {
-        rc = wait_port(s, sleep);
-        if (rc < 0)
-            return rc;
-        quantum += rc;
+        int collected = wait_port(s, sleep);
+
+        if (collected < 0)
+            return collected; /* the port's errno */
+        quantum += collected;
     }
     while (ran < quantum && s->ready.next != NULL && !f->stopped) {
         dispatch_one(s);
