@@ -4,14 +4,17 @@
  * completion with exactly one outcome.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "support/fixture.h"
+#include "support/io.h"
 
 /* a hang fails the test instead of stalling the run (generous: valgrind) */
 TestSuite(remote, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
@@ -407,13 +410,19 @@ Test(remote, completion_from_a_signal_handler_wakes_act_wait_for_request)
     cr_assert_eq(act_status_result(&st), 21);
 }
 
-/* --- one completion in flight: every wake-up reaches a sleeping loop --- */
+/*
+ * --- one completion in flight: every completion reaches the loop, whether
+ * it lands while the loop runs, while it spins before sleeping (sched.c
+ * NOTE 4) or after it fell asleep ---
+ */
 
 struct ping {
     act_sched *sched;
     fx_obj o;
     atomic_int armed;   /* 1: the thread completes the object next */
     int rounds;
+    int wr_fd;          /* >= 0: also write a byte here every 100 rounds */
+    const int *served;  /* then: how many of those bytes have been read */
 };
 
 static void *ping_thread(void *arg)
@@ -421,11 +430,19 @@ static void *ping_thread(void *arg)
     struct ping *p = arg;
 
     for (int i = 0; i < p->rounds; i++) {
-        while (atomic_exchange(&p->armed, 0) == 0)
-            sched_yield();
-        for (volatile int spin = 0; spin < (i * 7) % 200; spin++) {
-            /* land the completion at every point of the loop's way to sleep */
+        for (int n = 0; atomic_exchange(&p->armed, 0) == 0; n++) {
+            if (n > 1000)
+                sched_yield(); /* the loop is slow (valgrind): let it run */
         }
+        if (i % 16 == 15) {
+            sleep_usec(50); /* long past the loop's spin: it sleeps first */
+        } else {
+            for (volatile int spin = 0; spin < (i * 7) % 200; spin++) {
+                /* land the completion at every point of the loop's way to sleep */
+            }
+        }
+        if (p->wr_fd >= 0 && i % 100 == 50)
+            cr_assert_eq(write(p->wr_fd, "x", 1), 1);
         act_complete_remote(p->sched, act_object_status(&p->o.base), i);
     }
     return NULL;
@@ -436,6 +453,10 @@ static int ping_run(fx_obj *o)
     struct ping *p = o->user;
 
     cr_assert_eq(o->last_result, o->runs - 1, "completion %d arrived as %d", o->runs - 1, o->last_result);
+    if (p->served != NULL && o->last_result % 100 == 50)
+        cr_assert_eq(*p->served, o->last_result / 100 + 1,
+                     "the byte written before completion %d is read in the same pass, first",
+                     o->last_result);
     if (o->runs == p->rounds) {
         act_sched_stop(fx_sched());
         return 0;
@@ -445,18 +466,66 @@ static int ping_run(fx_obj *o)
     return 0;
 }
 
-Test(remote, one_in_flight_every_completion_wakes_the_sleeping_loop)
+static void ping_pong(struct ping *p)
 {
-    struct ping p = { .sched = fx_sched(), .rounds = (int)fx_size(20000, 2000) };
     pthread_t th;
 
-    fx_obj_init(&p.o, ACT_PRIORITY_STANDARD);
-    p.o.on_run = ping_run;
-    p.o.user = &p;
-    fx_obj_issue(&p.o);
-    atomic_store(&p.armed, 1);
-    cr_assert_eq(pthread_create(&th, NULL, ping_thread, &p), 0);
+    p->sched = fx_sched();
+    fx_obj_init(&p->o, ACT_PRIORITY_STANDARD);
+    p->o.on_run = ping_run;
+    p->o.user = p;
+    fx_obj_issue(&p->o);
+    atomic_store(&p->armed, 1);
+    cr_assert_eq(pthread_create(&th, NULL, ping_thread, p), 0);
     cr_assert_eq(act_sched_start(fx_sched()), 0, "a lost wake-up hangs here until the suite's timeout");
     pthread_join(th, NULL);
-    cr_assert_eq(p.o.runs, p.rounds);
+    cr_assert_eq(p->o.runs, p->rounds);
+}
+
+Test(remote, one_in_flight_every_completion_reaches_the_loop_asleep_or_spinning)
+{
+    struct ping p = { .rounds = (int)fx_size(20000, 2000), .wr_fd = -1 };
+
+    ping_pong(&p);
+}
+
+/*
+ * With a descriptor registered, a completion caught while spinning still
+ * lets the loop poll its descriptors: a byte written to a pipe before a
+ * completion is read in the pass that runs that completion (first: the
+ * reader has the higher priority), not whenever the loop next sleeps.
+ */
+static char pipe_byte;
+
+static int read_again(io_obj *o)
+{
+    cr_assert_eq(o->last, 1);
+    act_pipe_read(o->pipe, &pipe_byte, 1, act_object_status(&o->base));
+    act_set_active(&o->base);
+    return 0;
+}
+
+Test(remote, one_in_flight_with_a_pipe_registered_the_pipe_is_still_served)
+{
+    struct ping p = { .rounds = (int)fx_size(20000, 2000) };
+    act_pipe rd;
+    io_obj reader;
+    int fd[2];
+
+    cr_assert_eq(pipe2(fd, O_CLOEXEC), 0);
+    cr_assert_eq(act_pipe_open(&rd, fx_sched(), fd[0]), 0);
+    p.wr_fd = fd[1];
+    p.served = &reader.runs;
+    io_obj_init(&reader, &rd, false);
+    act_object_set_priority(&reader.base, ACT_PRIORITY_HIGH);
+    reader.on_run = read_again;
+    act_pipe_read(&rd, &pipe_byte, 1, act_object_status(&reader.base));
+    act_set_active(&reader.base);
+    ping_pong(&p);
+    cr_assert_eq(reader.runs, p.rounds / 100, "one run per byte written, %d bytes", p.rounds / 100);
+    act_cancel(&reader.base);
+    cr_assert_eq(reader.runs, p.rounds / 100, "cancel runs nothing");
+    act_object_deque(&reader.base);
+    act_pipe_close(&rd);
+    close(fd[1]);
 }

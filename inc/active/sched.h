@@ -41,6 +41,7 @@ struct act_sched {
     act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known */
     act__frame *frames;           /* innermost running loop */
     uint32_t nactive;             /* active objects */
+    uint32_t remote_seen;         /* a remote completion came since the last sleep (spin first) */
     act_error_fn error_fn;
     void *error_arg;
     intptr_t port[4];             /* the port's state (Linux: epoll fd, eventfd, fd count) */
