@@ -93,6 +93,32 @@ Test(sched, fd_becomes_readable_for_a_remote_completion)
     pthread_join(th, NULL);
 }
 
+/*
+ * A foreign loop sleeps on act_sched_fd(): the pass that ran the completion
+ * must also take back the wake that made the descriptor readable, even with
+ * no descriptor registered, or the foreign loop's poll never blocks again.
+ */
+Test(sched, fd_is_not_readable_after_run_once_gathered_the_remote_completion)
+{
+    fx_obj o;
+    struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
+    struct remote_job job = { fx_sched(), NULL, 5 };
+    pthread_t th;
+
+    for (int round = 0; round < 2; round++) { /* with ACT_RUN_NOWAIT, then without */
+        fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+        fx_obj_issue(&o);
+        job.status = act_object_status(&o.base);
+        cr_assert_eq(pthread_create(&th, NULL, complete_later, &job), 0);
+        cr_assert_eq(poll(&pfd, 1, 30000), 1);
+        pthread_join(th, NULL);
+        cr_assert_eq(act_sched_run_once(fx_sched(), round == 0 ? ACT_RUN_NOWAIT : 0), 1);
+        cr_assert_eq(o.runs, 1);
+        cr_assert_eq(poll(&pfd, 1, 0), 0, "round %d: the wake was left readable: a foreign loop would spin", round);
+        act_object_deque(&o.base);
+    }
+}
+
 Test(sched, timeout_is_minus_one_without_timers)
 {
     cr_assert_eq(act_sched_timeout(fx_sched()), -1);

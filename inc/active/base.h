@@ -61,17 +61,20 @@ typedef struct act__link {
 #endif
 
 /*
- * ACT_SPIN_USEC: for how many microseconds a scheduler about to sleep in the
- * port first watches its remote-completion stack, when a remote completion
- * came in since it last slept (src/core/sched.c NOTE 4).  A completion that
- * lands meanwhile costs neither side a system call, where a sleep costs the
- * completing thread an eventfd write and the scheduler a wake-up and a read.
- * Default 2 on hosted builds; 0 (no spinning, no code) on freestanding ones,
- * where an interrupt wakes the core for free.  Only the library's own code
- * reads it: what a program is built with does not matter (no ABI change).
+ * ACT_SPIN_USEC: for how many microseconds (at most, at the port clock's
+ * resolution) a scheduler about to sleep in the port first watches its
+ * remote-completion stack, when a remote completion came in since it last
+ * slept (src/core/sched.c NOTE 4).  A completion that lands meanwhile costs
+ * neither side a system call, where a sleep costs the completing thread an
+ * eventfd write and the scheduler a wake-up and a read.  Default 2 on
+ * Unix-like systems, whose port clock is the vDSO's; 0 (no spinning, no
+ * code) elsewhere, such as firmware, where an interrupt wakes the core for
+ * free and the clock may be a coarse tick or stopped.  Only the library's
+ * own code reads it: what a program is built with does not matter (no ABI
+ * change).
  */
 #ifndef ACT_SPIN_USEC
-#if __STDC_HOSTED__
+#if defined(__unix__) || defined(__APPLE__)
 #define ACT_SPIN_USEC 2
 #else
 #define ACT_SPIN_USEC 0

@@ -152,6 +152,7 @@ ACT_API void act_sched_stop(act_sched *s);
  *
  * For embedding in a foreign loop: poll act_sched_fd(), and call this when it
  * is readable or when act_sched_timeout() has passed.  A pass polls the port
+ * once (always: that takes back the wake that made act_sched_fd() readable)
  * and expires timers once, then dispatches the remote completions and timers
  * it gathered and up to 64 objects more, including objects completed during
  * the pass (in priority order); act_sched_start() runs such passes.

@@ -215,9 +215,9 @@ static bool remote_soon(act_sched *s)
 
 /*
  * Wait in the port: until the next timer's deadline when @sleep, else (or
- * when remote completions are waiting) just poll it.  Then collect.  A
- * remote completion that lands while it spins before sleeping is collected
- * without the port when no descriptor is registered.
+ * when remote completions are waiting) just poll it.  Then collect.  Inside
+ * a loop of ours with no descriptor registered, a remote completion that
+ * lands while it spins before sleeping is collected without the port.
  * Returns how many requests the collection completed, or the port's
  * negative errno.
  */
@@ -227,8 +227,8 @@ static inline int wait_port(act_sched *s, bool sleep)
     int rc, n;
 
     if (sleep && remote_soon(s)) {
-        if (!act_port_has_io(s))
-            return collect(s);
+        if (s->frames != NULL && !act_port_has_io(s))
+            return collect(s); /* a loop of ours: its next sleep takes back any wake */
         sleep = false;
     }
     if (sleep && may_sleep(s))
@@ -283,18 +283,22 @@ static void dispatch_one(act_sched *s)
 
 /*
  * One pass: collect, wait in the port only when nothing is ready (or poll it
- * when descriptors are registered), then dispatch up to QUANTUM objects
- * beyond the remote completions and timers it collected, including objects
- * that complete during the pass.  See NOTE 2.
+ * when descriptors are registered, or for a foreign loop), then dispatch up
+ * to QUANTUM objects beyond the remote completions and timers it collected,
+ * including objects that complete during the pass.  See NOTE 2.  A foreign
+ * loop's pass (act_sched_run_once) always asks the port, which takes back
+ * the wake that made act_sched_fd() readable (Linux: reads the eventfd):
+ * else, with no descriptor registered, the descriptor stayed readable and
+ * the foreign loop's poll never blocked again.
  * Returns the number of run calls, or the port's negative errno.
  */
-static int pass(act_sched *s, const act__frame *f, bool may_block)
+static int pass(act_sched *s, const act__frame *f, bool may_block, bool foreign)
 {
     int ran = 0;
     int quantum = QUANTUM + collect(s);
     bool sleep = s->ready.next == NULL && may_block;
 
-    if (sleep || act_port_has_io(s)) {
+    if (sleep || foreign || act_port_has_io(s)) {
         int collected = wait_port(s, sleep);
 
         if (collected < 0)
@@ -316,7 +320,7 @@ static int run_frame(act_sched *s, act__frame *f)
     f->stopped = 0;
     s->frames = f;
     while (!f->stopped) {
-        rc = pass(s, f, true);
+        rc = pass(s, f, true, false);
         if (rc < 0)
             break;
     }
@@ -428,7 +432,7 @@ void act_sched_stop(act_sched *s)
 int act_sched_run_once(act_sched *s, unsigned flags)
 {
     static const act__frame running = { NULL, 0, 0 };
-    int ran = pass(s, &running, (flags & ACT_RUN_NOWAIT) == 0);
+    int ran = pass(s, &running, (flags & ACT_RUN_NOWAIT) == 0, true);
 
     leave_awake(s); /* the caller may sleep on act_sched_fd() next */
     return ran;
@@ -598,19 +602,18 @@ bool act_wait_started(const act_wait *w)
 
 /*
  * NOTE 4: spinning before sleeping.  NOTE 3 spares a remote completion the
- * system calls only while the scheduler is awake, and a fast scheduler goes
- * to sleep sooner than the completing thread answers: with one request in
- * flight between two threads (bench remote1) nearly every completion found
- * the scheduler asleep, and each then cost an eventfd write, a wake-up and a
- * read: 2 to 9 us on these VMs, where libev, slower to reach its sleep,
- * skipped most of its writes (1.6 to 2 us).  So a scheduler that received a
- * remote completion since it last slept watches the stack for ACT_SPIN_USEC
- * (2 us, about what the system calls cost) before it sleeps: remote1 went
- * to 0.23 to 0.31 us.  A spin that sees nothing clears the hint, so a loop
- * driven by I/O or timers never spins, and one driven by slow remote work
- * spends at most one spin per remote completion, no more than the sleep and
- * wake it would have paid anyway.  The clock is read between looks at the
- * stack, which bounds the spin in time whatever the CPU, with no
- * architecture's pause instruction in the core.  When descriptors are
- * registered the scheduler still polls them before running what it caught.
+ * system calls only while the scheduler is awake, and a fast scheduler went
+ * to sleep before the completing thread answered: with one request in
+ * flight between two threads (bench remote1) each completion then cost an
+ * eventfd write, a wake-up and a read, 2 to 9 us on these VMs, where libev,
+ * slower to reach its sleep, skipped most of its writes (1.6 to 2 us).  So
+ * a scheduler sent a remote completion since it last slept watches the
+ * stack for ACT_SPIN_USEC (2 us, about what those calls cost) first:
+ * remote1 0.23 to 0.31 us.  A spin that sees nothing clears the hint, so
+ * loops driven by I/O or timers never spin, and slow remote work adds at
+ * most one spin per completion to the sleep and wake it pays anyway.
+ * Reading the clock between looks bounds the spin in time with no pause
+ * instruction in the core; it costs no system call where the clock is the
+ * vDSO's.  Outside our loops (act_sched_run_once) the stack's bottom is
+ * NULL, every completion writes the eventfd, and the port is polled.
  */
