@@ -64,13 +64,13 @@ static inline bool act__status_free(const act_status *s)
  * higher.  The ready queue is singly linked, s->ready.next first and
  * s->ready_tail last, whose next is NULL (a node's next means nothing while
  * it is not queued); an object of the tail's priority or lower goes last in
- * O(1), the usual case (sched.c, NOTE 1).
+ * O(1), the usual case (ready.c, NOTE 1).
  */
 #if ACT_OPTIMIZE_SIZE
 /* Out of line (sched.c), the append and the sorted walk in one body. */
 void act__ready_insert(act_sched *s, act_object *ao);
 #else
-/* The sorted insertion behind act__ready_insert() (sched.c). */
+/* The sorted insertion behind act__ready_insert() (ready.c). */
 void act__ready_insert_sorted(act_sched *s, act_object *ao);
 
 /* Inline: act_complete() and act_complete_self() are the hot callers. */
