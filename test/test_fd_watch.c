@@ -17,19 +17,19 @@ TestSuite(fd_watch, .init = fx_setup, .fini = fx_teardown, .timeout = 60);
 
 /* A watcher whose callback removes another one and scribbles over it. */
 typedef struct remover {
-    act__watch w;
+    act__watch_call w;
     struct remover *other;
     int calls;
 } remover;
 
 static void remove_other(act__watch *w, uint32_t revents)
 {
-    remover *r = ACT_CONTAINER_OF(w, remover, w);
+    remover *r = ACT_CONTAINER_OF(w, remover, w.watch);
 
     (void)revents;
     r->calls++;
-    if (r->other->w.events != 0) {
-        cr_assert_eq(act__watch_set(&r->other->w, 0), 0);
+    if (r->other->w.watch.events != 0) {
+        cr_assert_eq(act__watch_set(&r->other->w.watch, 0), 0);
         memset(&r->other->w, 0xa5, sizeof r->other->w); /* as if freed */
     }
 }
@@ -39,8 +39,9 @@ static void watch_both(remover r[2], const int fds[2])
     for (int i = 0; i < 2; i++) {
         r[i].other = &r[1 - i];
         r[i].calls = 0;
-        act__watch_init(&r[i].w, fx_sched(), fds[i], remove_other);
-        cr_assert_eq(act__watch_set(&r[i].w, EPOLLIN), 0);
+        act__watch_init(&r[i].w.watch, fx_sched(), fds[i], ACT__WATCH_CALL);
+        r[i].w.call = remove_other;
+        cr_assert_eq(act__watch_set(&r[i].w.watch, EPOLLIN), 0);
     }
 }
 
@@ -57,7 +58,7 @@ Test(fd_watch, removed_in_the_same_batch_gets_none_of_it)
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT); /* both in one epoll_wait */
     cr_assert_eq(r[0].calls + r[1].calls, 1, "the first delivered removes the other: %d + %d",
                  r[0].calls, r[1].calls);
-    cr_assert_eq(act__watch_set(r[0].calls ? &r[0].w : &r[1].w, 0), 0);
+    cr_assert_eq(act__watch_set(r[0].calls ? &r[0].w.watch : &r[1].w.watch, 0), 0);
     close(a[0]), close(a[1]), close(b[0]), close(b[1]);
 }
 
@@ -74,6 +75,6 @@ Test(fd_watch, removed_in_the_same_batch_misses_its_hang_up_too)
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     cr_assert_eq(r[0].calls + r[1].calls, 1, "the first delivered removes the other: %d + %d",
                  r[0].calls, r[1].calls);
-    cr_assert_eq(act__watch_set(r[0].calls ? &r[0].w : &r[1].w, 0), 0);
+    cr_assert_eq(act__watch_set(r[0].calls ? &r[0].w.watch : &r[1].w.watch, 0), 0);
     close(a[0]), close(b[0]);
 }

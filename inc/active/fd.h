@@ -35,10 +35,10 @@
 #define ACT_FD_HANGUP 8    /* the peer or the device hung up (always reported) */
 
 typedef struct act_fd {
-    /* private: */
-    act__watch watch;   /* fd (-1 after fini) and the registered events */
+    /* private: 24 bytes on 64-bit */
+    act__watch watch;   /* fd (-1 after fini), the registered events; owner: the
+                           ACT_FD_READABLE | ACT_FD_WRITABLE of the current wait */
     act_status *status; /* the outstanding wait, NULL when idle */
-    int want;           /* ACT_FD_READABLE | ACT_FD_WRITABLE of that wait */
 } act_fd;
 
 /**

@@ -13,11 +13,18 @@
 
 typedef struct act__watch act__watch;
 
-/* private: one descriptor in the scheduler's epoll set. */
+/*
+ * private: one descriptor in the scheduler's epoll set, 16 bytes on 64-bit
+ * (12 on 32-bit).  The port calls the ready function of the watcher's kind
+ * (a byte, not a pointer in every watcher); @owner is the owner's own, which
+ * the port never reads or writes (act__stream keeps its flags and step ids
+ * there, act_fd the events it waits for).
+ */
 struct act__watch {
-    int fd;                                       /* -1 when unused */
-    uint32_t events;                              /* EPOLL* bits registered, 0 when not */
-    void (*cb)(act__watch *w, uint32_t revents);  /* called from act_port_wait() */
+    int fd;            /* -1 when unused */
+    uint8_t events;    /* EPOLLIN | EPOLLOUT registered, 0 when not */
+    uint8_t kind;      /* whose ready function act_port_wait() calls */
+    uint16_t owner;    /* the owner's bits: never touched by the port */
     act_sched *sched;
 };
 

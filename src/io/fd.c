@@ -36,7 +36,8 @@ static void finish(act_fd *w, int result)
     act_complete(st, result);
 }
 
-static void on_ready(act__watch *watch, uint32_t revents)
+/* The ready function of ACT__WATCH_FD. */
+void act__fd_on_ready(act__watch *watch, uint32_t revents)
 {
     act_fd *w = ACT_CONTAINER_OF(watch, act_fd, watch);
     int ready;
@@ -45,7 +46,7 @@ static void on_ready(act__watch *watch, uint32_t revents)
         (void)act__watch_set(watch, 0); /* nobody waits: leave the set */
         return;
     }
-    ready = readiness(revents) & (w->want | ACT_FD_ERROR | ACT_FD_HANGUP);
+    ready = readiness(revents) & (watch->owner | ACT_FD_ERROR | ACT_FD_HANGUP);
     if (ready != 0)
         finish(w, ready);
 }
@@ -54,8 +55,8 @@ static void clear(act_fd *w)
 {
     w->watch.fd = -1;
     w->watch.events = 0;
+    w->watch.owner = 0;
     w->status = NULL;
-    w->want = 0;
 }
 
 int act_fd_init(act_fd *w, act_sched *s, int fd)
@@ -71,7 +72,7 @@ int act_fd_init(act_fd *w, act_sched *s, int fd)
         return -EISDIR;
     if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode))
         return -EPERM;
-    act__watch_init(&w->watch, s, fd, on_ready);
+    act__watch_init(&w->watch, s, fd, ACT__WATCH_FD);
     return 0;
 }
 
@@ -103,7 +104,7 @@ void act_fd_wait(act_fd *w, int events, act_status *st)
         return;
     }
     w->status = st;
-    w->want = events;
+    w->watch.owner = (uint16_t)events;
 }
 
 void act_fd_cancel(act_fd *w)

@@ -89,7 +89,7 @@ int act_pipe_fd(const act_pipe *p)
  */
 static bool usual(const act__stream *s, uint32_t open, const void *buf, size_t len)
 {
-    return (s->flags & open) != 0 && buf != NULL && len - 1 < (size_t)INT_MAX;
+    return (s->watch.owner & open) != 0 && buf != NULL && len - 1 < (size_t)INT_MAX;
 }
 
 static void read_unusual(act_pipe *p, void *buf, size_t len, act_status *st, bool full)
@@ -97,7 +97,7 @@ static void read_unusual(act_pipe *p, void *buf, size_t len, act_status *st, boo
     act__stream *s = &p->stream;
     int err = 0;
 
-    if (s->watch.fd >= 0 && (s->flags & ACT__STREAM_IN) == 0)
+    if (s->watch.fd >= 0 && (s->watch.owner & ACT__STREAM_IN) == 0)
         err = -EBADF;
     else if (buf == NULL && len > 0)
         err = -EINVAL;
@@ -138,7 +138,7 @@ static void write_unusual(act_pipe *p, const void *buf, size_t len, act_status *
     act__stream *s = &p->stream;
     int err = 0;
 
-    if (s->watch.fd >= 0 && (s->flags & ACT__STREAM_OUT) == 0)
+    if (s->watch.fd >= 0 && (s->watch.owner & ACT__STREAM_OUT) == 0)
         err = -EBADF;
     else if ((buf == NULL && len > 0) || len > INT_MAX)
         err = -EINVAL;

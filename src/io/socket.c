@@ -3,14 +3,15 @@
  * as act_pipe is.  The engine owns readiness, the request slots, cancel,
  * -EBUSY and late data; this file owns the descriptor, the argument checks
  * and the socket steps (connect, accept, sendto, recvfrom), which reach the
- * engine through this file's watcher callback as a table.  Stream bytes use
- * the engine's own steps, with send(MSG_NOSIGNAL) as the write primitive.
+ * engine through this file's ready function (ACT__WATCH_SOCKET) as a
+ * table.  Stream bytes use the engine's own steps, with send(MSG_NOSIGNAL)
+ * as the write primitive.
  *
  * Invariants:
  *  - the read slot holds a recv, recv_full, recvfrom or accept; the write
  *    slot a send, sendto or connect; which one is told by the slot's step
- *    id (rd_step, wr_step); rd_arg and to hold what an outstanding accept,
- *    recvfrom or sendto needs besides its slot;
+ *    id (act__stream_step_id()); rd_arg and to hold what an outstanding
+ *    accept, recvfrom or sendto needs besides its slot;
  *  - while a stream socket's connect is outstanding its read slot is idle,
  *    so the connect's error cannot be taken by a read: NOTE 1;
  *  - a thread with a listening socket open holds one reserve descriptor
@@ -30,9 +31,9 @@
 
 #include "stream.h"
 
-/* act__stream.flags bits of ours (ACT__STREAM_WRAPPER) */
-#define SOCK_DATAGRAM 0x10000u  /* SOCK_DGRAM: message boundaries, no recv_full */
-#define SOCK_LISTENING 0x20000u /* listen() succeeded: holds the reserve */
+/* act__stream bits of ours (ACT__STREAM_WRAPPER) */
+#define SOCK_DATAGRAM 0x2000u  /* SOCK_DGRAM: message boundaries, no recv_full */
+#define SOCK_LISTENING 0x4000u /* listen() succeeded: holds the reserve */
 
 static bool would_block(int err)
 {
@@ -41,7 +42,7 @@ static bool would_block(int err)
 
 static bool is_datagram(const act__stream *st)
 {
-    return (st->flags & SOCK_DATAGRAM) != 0;
+    return (st->watch.owner & SOCK_DATAGRAM) != 0;
 }
 
 /* ---- the thread's reserve descriptor (NOTE 2) -------------------------- */
@@ -129,8 +130,6 @@ static act_socket *socket_of(act__stream *st)
     return ACT_CONTAINER_OF(st, act_socket, stream);
 }
 
-static void on_ready(act__watch *w, uint32_t revents);
-
 static int accept_step(act__stream *st, act__stream_req *rq)
 {
     act_socket *conn = socket_of(st)->rd_arg.conn;
@@ -151,7 +150,7 @@ static int accept_step(act__stream *st, act__stream_req *rq)
         }
         return -err;
     }
-    act__stream_adopt(&conn->stream, st->watch.sched, fd, on_ready);
+    act__stream_adopt(&conn->stream, st->watch.sched, fd, ACT__WATCH_SOCKET);
     return 0;
 }
 
@@ -191,17 +190,20 @@ static int recvfrom_step(act__stream *st, act__stream_req *rq)
 
 /* The socket's steps, after the engine's (stream.h): their ids. */
 enum { STEP_CONNECT = ACT__STEP_WRAPPER, STEP_ACCEPT, STEP_SENDTO, STEP_RECVFROM };
+_Static_assert(STEP_RECVFROM <= ACT__STREAM_STEP_MAX, "a step id has three bits");
+_Static_assert(((SOCK_DATAGRAM | SOCK_LISTENING) & ~ACT__STREAM_WRAPPER) == 0, "our bits");
 
 static act__stream_step *const steps[] = { connect_step, accept_step, sendto_step, recvfrom_step };
 
-static void on_ready(act__watch *w, uint32_t revents)
+/* The ready function of ACT__WATCH_SOCKET. */
+void act__socket_on_ready(act__watch *w, uint32_t revents)
 {
     act__stream_ready(ACT_CONTAINER_OF(w, act__stream, watch), revents, steps);
 }
 
 static bool connecting(const act__stream *st)
 {
-    return st->wr.status != NULL && st->wr_step == STEP_CONNECT;
+    return st->wr.status != NULL && act__stream_step_id(st, &st->wr) == STEP_CONNECT;
 }
 
 /* ---- open, close and the synchronous calls ----------------------------- */
@@ -218,15 +220,15 @@ int act_socket_open(act_socket *sock, act_sched *s, int family, int type)
     fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    act__stream_adopt(&sock->stream, s, fd, on_ready);
+    act__stream_adopt(&sock->stream, s, fd, ACT__WATCH_SOCKET);
     if (type == SOCK_DGRAM)
-        sock->stream.flags |= SOCK_DATAGRAM;
+        sock->stream.watch.owner |= SOCK_DATAGRAM;
     return 0;
 }
 
 void act_socket_close(act_socket *sock)
 {
-    bool listening = (sock->stream.flags & SOCK_LISTENING) != 0;
+    bool listening = (sock->stream.watch.owner & SOCK_LISTENING) != 0;
     int fd = act__stream_fini(&sock->stream);
 
     if (fd < 0)
@@ -259,7 +261,7 @@ int act_socket_listen(act_socket *sock, int backlog)
         return -EBADF;
     if (is_datagram(st))
         return -EOPNOTSUPP;
-    if ((st->flags & SOCK_LISTENING) == 0) {
+    if ((st->watch.owner & SOCK_LISTENING) == 0) {
         rc = reserve_hold();
         if (rc < 0)
             return rc;
@@ -267,11 +269,11 @@ int act_socket_listen(act_socket *sock, int backlog)
     /* the kernel caps the backlog at net.core.somaxconn */
     if (listen(st->watch.fd, backlog <= 0 ? INT_MAX : backlog) < 0) {
         rc = -errno;
-        if ((st->flags & SOCK_LISTENING) == 0)
+        if ((st->watch.owner & SOCK_LISTENING) == 0)
             reserve_release();
         return rc;
     }
-    st->flags |= SOCK_LISTENING;
+    st->watch.owner |= SOCK_LISTENING;
     return 0;
 }
 
@@ -359,7 +361,7 @@ void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_status *
         act__stream_complete(&s->wr, -errno);
         return;
     }
-    s->wr_step = STEP_CONNECT;
+    act__stream_set_step(s, &s->wr, STEP_CONNECT);
     s->wr.len = 0;
     act__stream_start(s, &s->wr, NULL);
 }
@@ -371,12 +373,12 @@ void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
 
     if (conn == NULL || conn == sock)
         err = -EINVAL;
-    else if (s->watch.fd >= 0 && (s->flags & SOCK_LISTENING) == 0)
+    else if (s->watch.fd >= 0 && (s->watch.owner & SOCK_LISTENING) == 0)
         err = -EINVAL;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
     act__stream_clear(&conn->stream);
-    s->rd_step = STEP_ACCEPT;
+    act__stream_set_step(s, &s->rd, STEP_ACCEPT);
     s->rd.len = 0;
     sock->rd_arg.conn = conn;
     act__stream_start(s, &s->rd, accept_step); /* NOTE 4 */
@@ -417,7 +419,7 @@ void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->wr, st, err))
         return;
-    s->wr_step = STEP_SENDTO;
+    act__stream_set_step(s, &s->wr, STEP_SENDTO);
     s->wr.buf.out = buf;
     s->wr.len = (uint32_t)len;
     sock->to = to;
@@ -471,7 +473,7 @@ void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
-    s->rd_step = STEP_RECVFROM;
+    act__stream_set_step(s, &s->rd, STEP_RECVFROM);
     s->rd.buf.in = buf;
     s->rd.len = len > INT_MAX ? (uint32_t)INT_MAX : (uint32_t)len;
     sock->rd_arg.from = from;
@@ -526,7 +528,7 @@ void act_socket_cancel_connect(act_socket *sock)
 
 void act_socket_cancel_accept(act_socket *sock)
 {
-    if (sock->stream.rd_step == STEP_ACCEPT)
+    if (act__stream_step_id(&sock->stream, &sock->stream.rd) == STEP_ACCEPT)
         act__stream_cancel(&sock->stream.rd); /* nothing when idle */
 }
 
@@ -534,7 +536,7 @@ void act_socket_cancel_recv(act_socket *sock)
 {
     act__stream_req *rq = &sock->stream.rd;
 
-    if (rq->status != NULL && sock->stream.rd_step != STEP_ACCEPT)
+    if (rq->status != NULL && act__stream_step_id(&sock->stream, rq) != STEP_ACCEPT)
         act__stream_cancel(rq);
 }
 
@@ -542,7 +544,7 @@ void act_socket_cancel_send(act_socket *sock)
 {
     act__stream_req *rq = &sock->stream.wr;
 
-    if (rq->status != NULL && sock->stream.wr_step != STEP_CONNECT)
+    if (rq->status != NULL && act__stream_step_id(&sock->stream, rq) != STEP_CONNECT)
         act__stream_cancel(rq);
 }
 

@@ -103,8 +103,8 @@ static ssize_t write_some(act__stream *st, const void *buf, size_t len)
     ssize_t n;
 
     do
-        n = (st->flags & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
-                                            : write(st->watch.fd, buf, len);
+        n = (st->watch.owner & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
+                                                  : write(st->watch.fd, buf, len);
     while (n < 0 && errno == EINTR);
     return n;
 }
@@ -142,7 +142,7 @@ static int step_read_full(act__stream *st, act__stream_req *rq)
 static int write_result(act__stream *st, act__stream_req *rq, ssize_t n)
 {
     if (n < 0) {
-        if (errno == EPIPE && (st->flags & ACT__STREAM_SIGPIPE))
+        if (errno == EPIPE && (st->watch.owner & ACT__STREAM_SIGPIPE))
             sigpipe_consume();
         return would_block(errno) ? ACT_PENDING : -errno;
     }
@@ -190,12 +190,12 @@ static void strike(act__stream *st, uint32_t idle)
     uint32_t want;
 
     if (idle & EPOLLIN) {
-        drop |= (st->flags & ACT__STREAM_IDLE_IN) ? (uint32_t)EPOLLIN : 0u;
-        st->flags ^= ACT__STREAM_IDLE_IN;
+        drop |= (st->watch.owner & ACT__STREAM_IDLE_IN) ? (uint32_t)EPOLLIN : 0u;
+        st->watch.owner ^= ACT__STREAM_IDLE_IN;
     }
     if (idle & EPOLLOUT) {
-        drop |= (st->flags & ACT__STREAM_IDLE_OUT) ? (uint32_t)EPOLLOUT : 0u;
-        st->flags ^= ACT__STREAM_IDLE_OUT;
+        drop |= (st->watch.owner & ACT__STREAM_IDLE_OUT) ? (uint32_t)EPOLLOUT : 0u;
+        st->watch.owner ^= ACT__STREAM_IDLE_OUT;
     }
     if (drop == 0)
         return;
@@ -213,21 +213,23 @@ void act__stream_ready(act__stream *st, uint32_t revents, act__stream_step *cons
     if (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
         if (st->rd.status == NULL)
             idle |= EPOLLIN;
-        else if ((result = run_step(st, &st->rd, st->rd_step, steps)) != ACT_PENDING)
+        else if ((result = run_step(st, &st->rd, act__stream_step_id(st, &st->rd), steps))
+                 != ACT_PENDING)
             act__stream_complete(&st->rd, result);
     }
     if (revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
         if (st->wr.status == NULL)
             idle |= EPOLLOUT;
-        else if ((result = run_step(st, &st->wr, st->wr_step, steps)) != ACT_PENDING)
+        else if ((result = run_step(st, &st->wr, act__stream_step_id(st, &st->wr), steps))
+                 != ACT_PENDING)
             act__stream_complete(&st->wr, result);
     }
     if (idle != 0)
         strike(st, idle);
 }
 
-/* The watcher callback of a stream with the engine's steps only. */
-static void on_ready(act__watch *w, uint32_t revents)
+/* The ready function of ACT__WATCH_STREAM: the engine's steps only. */
+void act__stream_on_ready(act__watch *w, uint32_t revents)
 {
     act__stream_ready(ACT_CONTAINER_OF(w, act__stream, watch), revents, NULL);
 }
@@ -259,7 +261,8 @@ void act__stream_start(act__stream *st, act__stream_req *rq, act__stream_step *n
 {
     uint32_t dir = direction(st, rq);
 
-    st->flags &= dir == EPOLLIN ? ~ACT__STREAM_IDLE_IN : ~ACT__STREAM_IDLE_OUT; /* NOTE 2 */
+    /* NOTE 2 */
+    st->watch.owner &= (uint16_t)(dir == EPOLLIN ? ~ACT__STREAM_IDLE_IN : ~ACT__STREAM_IDLE_OUT);
     if (now != NULL) {
         int result = now(st, rq);
         if (result != ACT_PENDING) {
@@ -281,7 +284,7 @@ void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_
     act__stream_req *rq = &st->wr;
     int result;
 
-    st->wr_step = ACT__STEP_WRITE_ALL;
+    act__stream_set_step(st, rq, ACT__STEP_WRITE_ALL);
     rq->buf.out = buf;
     rq->len = (uint32_t)len;
     result = n < 0 && errno == EINTR ? step_write_all(st, rq) : write_result(st, rq, n);
@@ -306,14 +309,14 @@ static int check_type(mode_t mode)
 /* Register once and leave: epoll refuses some character devices (/dev/null). */
 static int probe(act__stream *st)
 {
-    int rc = act__watch_set(&st->watch, (st->flags & ACT__STREAM_IN) ? EPOLLIN : EPOLLOUT);
+    int rc = act__watch_set(&st->watch, (st->watch.owner & ACT__STREAM_IN) ? EPOLLIN : EPOLLOUT);
 
     if (rc == 0)
         rc = act__watch_set(&st->watch, 0);
     return rc;
 }
 
-static uint32_t access_flags(int fl)
+static uint16_t access_flags(int fl)
 {
     switch (fl & O_ACCMODE) {
     case O_RDONLY:
@@ -331,9 +334,7 @@ void act__stream_clear(act__stream *st)
     st->watch.events = 0;
     st->rd = (act__stream_req){ 0 };
     st->wr = (act__stream_req){ 0 };
-    st->flags = 0;
-    st->rd_step = 0;
-    st->wr_step = 0;
+    st->watch.owner = 0;
 }
 
 int act__stream_init(act__stream *st, act_sched *s, int fd)
@@ -354,8 +355,8 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
     rc = check_type(sb.st_mode);
     if (rc < 0)
         return rc;
-    act__watch_init(&st->watch, s, fd, on_ready);
-    st->flags = access_flags(fl);
+    act__watch_init(&st->watch, s, fd, ACT__WATCH_STREAM);
+    st->watch.owner = access_flags(fl);
     rc = S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) ? 0 : probe(st);
     if (rc == 0 && (fl & O_NONBLOCK) == 0)
         rc = fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
@@ -363,20 +364,20 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
         act__stream_clear(st);
         return rc;
     }
-    st->flags |= (fl & O_NONBLOCK) == 0 ? ACT__STREAM_RESTORE : 0;
-    st->flags |= S_ISSOCK(sb.st_mode) ? ACT__STREAM_SOCK : 0u;
-    if (S_ISFIFO(sb.st_mode) && (st->flags & ACT__STREAM_OUT)) {
+    st->watch.owner |= (fl & O_NONBLOCK) == 0 ? ACT__STREAM_RESTORE : 0u;
+    st->watch.owner |= S_ISSOCK(sb.st_mode) ? ACT__STREAM_SOCK : 0u;
+    if (S_ISFIFO(sb.st_mode) && (st->watch.owner & ACT__STREAM_OUT)) {
         sigpipe_hold();
-        st->flags |= ACT__STREAM_SIGPIPE;
+        st->watch.owner |= ACT__STREAM_SIGPIPE;
     }
     return 0;
 }
 
-void act__stream_adopt(act__stream *st, act_sched *s, int fd, void (*cb)(act__watch *, uint32_t))
+void act__stream_adopt(act__stream *st, act_sched *s, int fd, unsigned kind)
 {
     act__stream_clear(st);
-    act__watch_init(&st->watch, s, fd, cb);
-    st->flags = ACT__STREAM_IN | ACT__STREAM_OUT | ACT__STREAM_SOCK;
+    act__watch_init(&st->watch, s, fd, kind);
+    st->watch.owner = ACT__STREAM_IN | ACT__STREAM_OUT | ACT__STREAM_SOCK;
 }
 
 int act__stream_fini(act__stream *st)
@@ -389,12 +390,12 @@ int act__stream_fini(act__stream *st)
     act__stream_cancel(&st->rd);
     act__stream_cancel(&st->wr);
     (void)act__watch_set(&st->watch, 0); /* fails only for an fd closed behind our back */
-    if (st->flags & ACT__STREAM_RESTORE) {
+    if (st->watch.owner & ACT__STREAM_RESTORE) {
         fl = fcntl(fd, F_GETFL);
         if (fl >= 0)
             (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     }
-    if (st->flags & ACT__STREAM_SIGPIPE)
+    if (st->watch.owner & ACT__STREAM_SIGPIPE)
         sigpipe_release();
     act__stream_clear(st);
     return fd;
@@ -404,7 +405,7 @@ int act__stream_fini(act__stream *st)
  * NOTE 1: late data.  The kernel is the only buffer: the engine reads a
  * descriptor only from a pending read's step, straight into that request's
  * buffer, on the scheduler's thread.  Cancel empties the slot before it
- * completes the status, and the watcher callback checks the slot, so after a
+ * completes the status, and the ready function checks the slot, so after a
  * cancel nothing reads into the old buffer, and bytes that arrive later stay
  * in the kernel for the next read.  A cancel that races an arrival therefore
  * has exactly two outcomes: a pass of the port ran the step first (the read

@@ -10,16 +10,17 @@
  *
  *   act__stream_accept(st, rq, status, err)   issue; reject now (err, closed, busy)
  *   act__stream_start_read() / _start_write() the engine's byte requests, or:
- *   rq->buf, rq->len, st->rd_step or wr_step; act__stream_start(st, rq, now)
+ *   rq->buf, rq->len, act__stream_set_step(); act__stream_start(st, rq, now)
  *   ... on readiness, the step runs again until it returns a result ...
  *   the status completes once: result, error, or -ECANCELED (cancel, fini)
  *
  * Steps run only while their slot holds a request, so a cancelled buffer is
  * never touched again and unread bytes stay in the kernel.
  *
- * A step is named by a small id (a byte in the stream, not a pointer in each
- * slot): the engine's own byte steps first, then the wrapper's, which the
- * wrapper's watcher callback hands to act__stream_ready() as a table.
+ * A step is named by a small id (three bits of the stream, not a pointer in
+ * each slot): the engine's own byte steps first, then the wrapper's, which
+ * the wrapper's ready function (its watcher kind, watch.h) hands to
+ * act__stream_ready() as a table.
  * act_socket's connect is a step in the write slot started with now NULL
  * after connect(2) returned EINPROGRESS (it reads SO_ERROR); accept and
  * recvfrom are steps in the read slot; sendto a step in the write slot
@@ -41,15 +42,22 @@
 #include "../core/internal.h"
 #include "../port/posix/watch.h"
 
-/* act__stream.flags */
-#define ACT__STREAM_IN 1u       /* open for reading */
-#define ACT__STREAM_OUT 2u      /* open for writing */
-#define ACT__STREAM_RESTORE 4u  /* the engine set O_NONBLOCK: clear it at fini */
-#define ACT__STREAM_SIGPIPE 8u  /* holds the thread's SIGPIPE block (a writable FIFO) */
-#define ACT__STREAM_IDLE_IN 16u  /* reported readable with no read: dropped if again (NOTE 2) */
-#define ACT__STREAM_IDLE_OUT 32u /* reported writable with no write: dropped if again */
-#define ACT__STREAM_SOCK 64u    /* a socket: writes are send(MSG_NOSIGNAL) (NOTE 4) */
-#define ACT__STREAM_WRAPPER 0xffff0000u /* the wrapper's own bits: the engine only clears them */
+/*
+ * act__stream's own bits, in its watcher's owner field (16 bits, which the
+ * port never touches): the step id of each slot's request, then the flags
+ * (bit 15 is free).
+ */
+#define ACT__STREAM_RD_STEP 0u  /* bits 0-2: the read slot's step id (cheapest to read) */
+#define ACT__STREAM_WR_STEP 3u  /* bits 3-5: the write slot's step id */
+#define ACT__STREAM_IN 0x40u    /* open for reading */
+#define ACT__STREAM_OUT 0x80u   /* open for writing */
+#define ACT__STREAM_RESTORE 0x100u /* the engine set O_NONBLOCK: clear it at fini */
+#define ACT__STREAM_SIGPIPE 0x200u /* holds the thread's SIGPIPE block (a writable FIFO) */
+#define ACT__STREAM_IDLE_IN 0x400u /* reported readable with no read: dropped if again (NOTE 2) */
+#define ACT__STREAM_IDLE_OUT 0x800u /* reported writable with no write: dropped if again */
+#define ACT__STREAM_SOCK 0x1000u /* a socket: writes are send(MSG_NOSIGNAL) (NOTE 4) */
+#define ACT__STREAM_WRAPPER 0x6000u /* the wrapper's own two bits: the engine only clears them */
+#define ACT__STREAM_STEP_MAX 7u /* the largest step id */
 
 /*
  * A step: the I/O attempt of the request in @rq.  Returns its result, or
@@ -58,13 +66,34 @@
  */
 typedef int act__stream_step(act__stream *st, act__stream_req *rq);
 
-/* Step ids (act__stream.rd_step, wr_step). */
+/* Step ids (act__stream_step_id(), at most ACT__STREAM_STEP_MAX). */
 enum {
     ACT__STEP_READ_SOME, /* one read of up to len: the count (>= 1), or 0 at end of file */
     ACT__STEP_READ_FULL, /* until len bytes, or fewer at end of file */
     ACT__STEP_WRITE_ALL, /* until len bytes are written */
     ACT__STEP_WRAPPER    /* the wrapper's table starts here: id - ACT__STEP_WRAPPER */
 };
+
+/* Where the step id of @rq's request sits in st->watch.owner. */
+static inline unsigned act__stream_step_shift(const act__stream *st, const act__stream_req *rq)
+{
+    return rq == &st->rd ? ACT__STREAM_RD_STEP : ACT__STREAM_WR_STEP;
+}
+
+/* The step id of the request in @rq, a slot of @st. */
+static inline unsigned act__stream_step_id(const act__stream *st, const act__stream_req *rq)
+{
+    return (st->watch.owner >> act__stream_step_shift(st, rq)) & ACT__STREAM_STEP_MAX;
+}
+
+/* Make @id the step of the request in @rq, a slot of @st. */
+static inline void act__stream_set_step(act__stream *st, act__stream_req *rq, unsigned id)
+{
+    unsigned shift = act__stream_step_shift(st, rq);
+    unsigned rest = st->watch.owner & ~(ACT__STREAM_STEP_MAX << shift);
+
+    st->watch.owner = (uint16_t)(rest | id << shift);
+}
 
 /*
  * Take @fd into @st for @s: checks it (-EBADF closed or O_PATH, -EISDIR a
@@ -79,11 +108,11 @@ int act__stream_init(act__stream *st, act_sched *s, int fd);
 /*
  * Take the socket @fd into @st for @s, open both ways, making no check and
  * no system call: for a non-blocking descriptor the wrapper has just created
- * itself (socket(2) or accept4(2) with SOCK_NONBLOCK).  @cb is the wrapper's
- * watcher callback, which passes its steps to act__stream_ready().
- * act__stream_fini() leaves its O_NONBLOCK alone.
+ * itself (socket(2) or accept4(2) with SOCK_NONBLOCK).  @kind is the
+ * wrapper's watcher kind (watch.h), whose ready function passes its steps to
+ * act__stream_ready().  act__stream_fini() leaves its O_NONBLOCK alone.
  */
-void act__stream_adopt(act__stream *st, act_sched *s, int fd, void (*cb)(act__watch *, uint32_t));
+void act__stream_adopt(act__stream *st, act_sched *s, int fd, unsigned kind);
 
 /* Make @st closed (fd -1, both slots idle) without touching any descriptor. */
 void act__stream_clear(act__stream *st);
@@ -99,7 +128,7 @@ int act__stream_fini(act__stream *st);
  * Readiness @revents for @st: run the step of each direction it concerns,
  * the wrapper's from @steps (indexed by id - ACT__STEP_WRAPPER; NULL when it
  * has none).  Errors and hang-ups go to both directions.  For the wrapper's
- * watcher callback.
+ * ready function.
  */
 void act__stream_ready(act__stream *st, uint32_t revents, act__stream_step *const *steps);
 
@@ -165,10 +194,10 @@ void act__stream_start(act__stream *st, act__stream_req *rq, act__stream_step *n
  */
 static inline void act__stream_start_read(act__stream *st, void *buf, size_t len, bool full)
 {
-    st->rd_step = full ? ACT__STEP_READ_FULL : ACT__STEP_READ_SOME;
+    st->watch.owner &= (uint16_t)~ACT__STREAM_IDLE_IN; /* a request came before a second strike */
+    act__stream_set_step(st, &st->rd, full ? ACT__STEP_READ_FULL : ACT__STEP_READ_SOME);
     st->rd.buf.in = buf;
     st->rd.len = (uint32_t)len;
-    st->flags &= ~ACT__STREAM_IDLE_IN; /* a request came before a second strike */
     if ((st->watch.events & (uint32_t)EPOLLIN) == 0)
         act__stream_watch(st, &st->rd, (uint32_t)EPOLLIN);
 }
@@ -183,10 +212,10 @@ void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_
  */
 static inline void act__stream_start_write(act__stream *st, const void *buf, size_t len)
 {
-    ssize_t n = (st->flags & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
-                                               : write(st->watch.fd, buf, len);
+    ssize_t n = (st->watch.owner & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
+                                                     : write(st->watch.fd, buf, len);
 
-    st->flags &= ~ACT__STREAM_IDLE_OUT; /* a request came before a second strike */
+    st->watch.owner &= (uint16_t)~ACT__STREAM_IDLE_OUT; /* a request came before a second strike */
     if (n != (ssize_t)len) {
         act__stream_write_rest(st, buf, len, n);
         return;

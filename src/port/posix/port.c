@@ -72,7 +72,7 @@ void act_port_fini(act_sched *s)
 /*
  * Milliseconds rounded up, so a wait never ends before @deadline (the core
  * also checks the clock before firing a timer).  Timers are therefore as fine
- * as 1 ms on Linux, as in libuv and libev; see NOTE 1.
+ * as 1 ms on Linux, as in libuv and libev; see NOTE 2.
  */
 static int epoll_until(int ep, struct epoll_event *ev, uint64_t deadline)
 {
@@ -87,19 +87,43 @@ static int epoll_until(int ep, struct epoll_event *ev, uint64_t deadline)
     return epoll_wait(ep, ev, MAX_EVENTS, (int)((rel + 999u) / 1000u));
 }
 
-/*
- * What a removed watcher's undelivered events point at (drop_undelivered):
- * registered for nothing, so at most an error or hang-up reaches it, and
- * its callback ignores that.  Delivery needs no test for it.  Never
- * written, so every thread may share it.
- */
+/* ACT__WATCH_NONE: a removed watcher's undelivered events (drop_undelivered). */
 static void ignore(act__watch *w, uint32_t revents)
 {
     (void)w;
     (void)revents;
 }
 
-static act__watch tombstone = { .fd = -1, .events = 0, .cb = ignore, .sched = NULL };
+/* ACT__WATCH_CALL: the watcher's own function. */
+static void call(act__watch *w, uint32_t revents)
+{
+    ACT_CONTAINER_OF(w, act__watch_call, watch)->call(w, revents);
+}
+
+/*
+ * Weak: a program links a provider only when it calls one of its functions,
+ * which is also the only way to have a watcher of its kind (NOTE 1).
+ */
+__attribute__((weak)) void act__stream_on_ready(act__watch *w, uint32_t revents);
+__attribute__((weak)) void act__socket_on_ready(act__watch *w, uint32_t revents);
+__attribute__((weak)) void act__fd_on_ready(act__watch *w, uint32_t revents);
+
+/* The ready function of each kind (NOTE 1). */
+static void (*const ready[ACT__WATCH_KINDS])(act__watch *w, uint32_t revents) = {
+    [ACT__WATCH_NONE] = ignore,
+    [ACT__WATCH_STREAM] = act__stream_on_ready,
+    [ACT__WATCH_SOCKET] = act__socket_on_ready,
+    [ACT__WATCH_FD] = act__fd_on_ready,
+    [ACT__WATCH_CALL] = call,
+};
+
+/*
+ * What a removed watcher's undelivered events point at: registered for
+ * nothing, so at most an error or hang-up reaches it, and its kind ignores
+ * that.  Delivery needs no test for it.  Never written, so every thread may
+ * share it.
+ */
+static act__watch tombstone = { .fd = -1, .events = 0, .kind = ACT__WATCH_NONE, .sched = NULL };
 
 /*
  * Deliver one batch.  A callback may remove any watcher, which points that
@@ -126,9 +150,10 @@ int act_port_wait(act_sched *s, uint64_t deadline)
                 break;
             continue;
         }
-        revents = b.ev[i].events & (w->events | EPOLLERR | EPOLLHUP);
+        /* + is | here (w->events has EPOLLIN and EPOLLOUT only): an instruction less, gcc 12 */
+        revents = b.ev[i].events & (w->events + (uint32_t)(EPOLLERR | EPOLLHUP));
         if (revents != 0)
-            w->cb(w, revents);
+            ready[w->kind](w, revents);
     }
     s->port[P_BATCH] = 0;
     return 0;
@@ -192,11 +217,11 @@ _Noreturn void act_port_panic(const char *rule, const char *detail)
     abort();
 }
 
-void act__watch_init(act__watch *w, act_sched *s, int fd, void (*cb)(act__watch *, uint32_t))
+void act__watch_init(act__watch *w, act_sched *s, int fd, unsigned kind)
 {
     w->fd = fd;
     w->events = 0;
-    w->cb = cb;
+    w->kind = (uint8_t)kind;
     w->sched = s;
 }
 
@@ -224,6 +249,8 @@ int act__watch_change(act__watch *w, uint32_t events)
     int op;
     int err = 0;
 
+    if ((events & ~(uint32_t)(EPOLLIN | EPOLLOUT)) != 0)
+        return -EINVAL; /* w->events has room for these two only */
     op = w->events == 0 ? EPOLL_CTL_ADD : events == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
     if (epoll_ctl((int)s->port[P_EPOLL], op, w->fd, &ev) < 0) {
         err = -errno;
@@ -237,12 +264,26 @@ int act__watch_change(act__watch *w, uint32_t events)
         s->port[P_NWATCH]--;
         drop_undelivered(s, w);
     }
-    w->events = events;
+    w->events = (uint8_t)events;
     return err;
 }
 
 /*
- * NOTE 1: epoll_pwait2 (Linux 5.11) would give microsecond timeouts, but
+ * NOTE 1: a watcher's kind, not its callback.  A kind is a byte in the
+ * 16-byte watcher where a callback pointer took 8 bytes (of 24), and the
+ * watcher's spare bytes go to its owner: an act_pipe is 64 bytes, an
+ * act_socket 80, an act_fd 24.  Dispatch is one indirect call through the
+ * table of kinds, as it was through the pointer (plus the load of the kind
+ * byte).  The table names the providers' ready functions weakly, so that a
+ * static link of the port does not pull in stream.c, socket.c and fd.c
+ * (about 12 KiB of text on x86-64) for a program that watches no
+ * descriptor: a watcher of a kind exists only after a call into the
+ * provider that defines the kind's function (act__stream_init,
+ * act_socket_open and accept, act_fd_init), which links it.  Code that is
+ * not a provider uses act__watch_call, which keeps a pointer beside the
+ * watcher.  The Cortex-M port has no watchers.
+ *
+ * NOTE 2: epoll_pwait2 (Linux 5.11) would give microsecond timeouts, but
  * valgrind 3.19, which CI uses, does not know the system call, and a timer
  * finer than a millisecond is rarely worth a second code path.  A timerfd
  * would cost an extra system call per re-arm.
