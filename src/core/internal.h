@@ -67,7 +67,7 @@ static inline bool act__status_free(const act_status *s)
  * O(1), the usual case (ready.c, NOTE 1).
  */
 #if ACT_OPTIMIZE_SIZE
-/* Out of line (sched.c), the append and the sorted walk in one body. */
+/* Out of line (ready.c), the append and the sorted walk in one body. */
 void act__ready_insert(act_sched *s, act_object *ao);
 #else
 /* The sorted insertion behind act__ready_insert() (ready.c). */
