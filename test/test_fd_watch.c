@@ -22,6 +22,13 @@ typedef struct remover {
     int calls;
 } remover;
 
+/* What a removed watcher holds: a delivery to it fails by name. */
+static void removed(act__watch *w, uint32_t revents)
+{
+    (void)w;
+    cr_assert_fail("delivered 0x%x to a removed watcher", (unsigned)revents);
+}
+
 static void remove_other(act__watch *w, uint32_t revents)
 {
     remover *r = ACT_CONTAINER_OF(w, remover, w.watch);
@@ -30,7 +37,9 @@ static void remove_other(act__watch *w, uint32_t revents)
     r->calls++;
     if (r->other->w.watch.events != 0) {
         cr_assert_eq(act__watch_set(&r->other->w.watch, 0), 0);
-        memset(&r->other->w, 0xa5, sizeof r->other->w); /* as if freed */
+        memset(&r->other->w, 0xa5, sizeof r->other->w); /* as if freed... */
+        r->other->w.watch.kind = ACT__WATCH_CALL; /* ...but a kind of 0xa5 would read past the port's table */
+        r->other->w.call = removed;
     }
 }
 

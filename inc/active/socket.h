@@ -88,8 +88,8 @@
 
 typedef struct act_socket {
     /* private: the descriptor and one request slot per direction (the
-     * byte-stream engine shared with act_pipe); its flags' high bits hold
-     * the socket's kind */
+     * byte-stream engine shared with act_pipe); two bits of its watcher's
+     * owner field say datagram and listening */
     act__stream stream;
     union {
         struct act_socket *conn; /* an outstanding accept's new socket */

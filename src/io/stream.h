@@ -59,6 +59,23 @@
 #define ACT__STREAM_WRAPPER 0x6000u /* the wrapper's own two bits: the engine only clears them */
 #define ACT__STREAM_STEP_MAX 7u /* the largest step id */
 
+/* The packing: two step fields, the flags and the wrapper's bits, disjoint, in 16 bits. */
+#define ACT__STREAM_STEPS_ ((ACT__STREAM_STEP_MAX << ACT__STREAM_RD_STEP) | (ACT__STREAM_STEP_MAX << ACT__STREAM_WR_STEP))
+#define ACT__STREAM_FLAGS_                                                                         \
+    (ACT__STREAM_IN | ACT__STREAM_OUT | ACT__STREAM_RESTORE | ACT__STREAM_SIGPIPE | ACT__STREAM_IDLE_IN \
+     | ACT__STREAM_IDLE_OUT | ACT__STREAM_SOCK)
+_Static_assert(((ACT__STREAM_STEP_MAX << ACT__STREAM_RD_STEP) & (ACT__STREAM_STEP_MAX << ACT__STREAM_WR_STEP)) == 0,
+               "the two step fields overlap");
+_Static_assert(ACT__STREAM_IN + ACT__STREAM_OUT + ACT__STREAM_RESTORE + ACT__STREAM_SIGPIPE + ACT__STREAM_IDLE_IN
+                       + ACT__STREAM_IDLE_OUT + ACT__STREAM_SOCK
+                   == ACT__STREAM_FLAGS_,
+               "two flags share a bit");
+_Static_assert((ACT__STREAM_STEPS_ & ACT__STREAM_FLAGS_) == 0
+                   && ((ACT__STREAM_STEPS_ | ACT__STREAM_FLAGS_) & ACT__STREAM_WRAPPER) == 0,
+               "steps, flags and the wrapper's bits overlap");
+_Static_assert((ACT__STREAM_STEPS_ | ACT__STREAM_FLAGS_ | ACT__STREAM_WRAPPER) <= UINT16_MAX,
+               "act__watch.owner has 16 bits");
+
 /*
  * A step: the I/O attempt of the request in @rq.  Returns its result, or
  * ACT_PENDING to wait for the next readiness event; it never completes the
@@ -73,6 +90,7 @@ enum {
     ACT__STEP_WRITE_ALL, /* until len bytes are written */
     ACT__STEP_WRAPPER    /* the wrapper's table starts here: id - ACT__STEP_WRAPPER */
 };
+_Static_assert(ACT__STEP_WRAPPER <= ACT__STREAM_STEP_MAX, "a step id has three bits");
 
 /* Where the step id of @rq's request sits in st->watch.owner. */
 static inline unsigned act__stream_step_shift(const act__stream *st, const act__stream_req *rq)
@@ -92,7 +110,7 @@ static inline void act__stream_set_step(act__stream *st, act__stream_req *rq, un
     unsigned shift = act__stream_step_shift(st, rq);
     unsigned rest = st->watch.owner & ~(ACT__STREAM_STEP_MAX << shift);
 
-    st->watch.owner = (uint16_t)(rest | id << shift);
+    st->watch.owner = (uint16_t)(rest | (id & ACT__STREAM_STEP_MAX) << shift);
 }
 
 /*

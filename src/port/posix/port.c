@@ -108,7 +108,7 @@ __attribute__((weak)) void act__stream_on_ready(act__watch *w, uint32_t revents)
 __attribute__((weak)) void act__socket_on_ready(act__watch *w, uint32_t revents);
 __attribute__((weak)) void act__fd_on_ready(act__watch *w, uint32_t revents);
 
-/* The ready function of each kind (NOTE 1). */
+/* The ready function of each kind (NOTE 1); a new kind needs a weak declaration above. */
 static void (*const ready[ACT__WATCH_KINDS])(act__watch *w, uint32_t revents) = {
     [ACT__WATCH_NONE] = ignore,
     [ACT__WATCH_STREAM] = act__stream_on_ready,
@@ -116,6 +116,10 @@ static void (*const ready[ACT__WATCH_KINDS])(act__watch *w, uint32_t revents) = 
     [ACT__WATCH_FD] = act__fd_on_ready,
     [ACT__WATCH_CALL] = call,
 };
+
+_Static_assert(((EPOLLIN | EPOLLOUT) & (EPOLLERR | EPOLLHUP)) == 0 && (EPOLLIN | EPOLLOUT) <= UINT8_MAX,
+               "act__watch.events holds EPOLLIN and EPOLLOUT, and delivery adds EPOLLERR and EPOLLHUP with +");
+_Static_assert(sizeof(act__watch) == sizeof(void *) + 8, "act__watch: 16 bytes (12 on 32-bit)");
 
 /*
  * What a removed watcher's undelivered events point at: registered for
@@ -126,7 +130,7 @@ static void (*const ready[ACT__WATCH_KINDS])(act__watch *w, uint32_t revents) = 
 static act__watch tombstone = { .fd = -1, .events = 0, .kind = ACT__WATCH_NONE, .sched = NULL };
 
 /*
- * Deliver one batch.  A callback may remove any watcher, which points that
+ * Deliver one batch.  A ready function may remove any watcher, which points that
  * watcher's entries in the batch at the tombstone (drop_undelivered).  A
  * callback sees only what is still registered: a MOD may have narrowed the
  * watcher since the batch was fetched.

@@ -20,7 +20,7 @@ enum {
     ACT__WATCH_SOCKET, /* an act_socket's act__stream, with the socket's steps */
     ACT__WATCH_FD,     /* an act_fd */
     ACT__WATCH_CALL,   /* an act__watch_call: its own function */
-    ACT__WATCH_KINDS
+    ACT__WATCH_KINDS   /* a new kind: its ready function here, weak in port.c's table */
 };
 
 /*
