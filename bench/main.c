@@ -21,36 +21,37 @@
 
 static const bench_lib *const libs[] = { &bench_active, &bench_ev, &bench_uv, &bench_event, &bench_raw };
 enum { NLIBS = sizeof libs / sizeof libs[0], LIB_ACTIVE = 0, LIB_EV = 1, LIB_RAW = NLIBS - 1 };
-enum { MAX_ROUNDS = 15 };
+enum { MAX_ROUNDS = 45 };
 
 struct work {
     const char *key;
     const char *title;
     const char *unit;
     long n;
-    int rounds; /* 0: the suite's default */
+    int rounds; /* at most this many rounds; 0: the suite's count */
+    int times;  /* this many times the suite's count (few-nanosecond workloads); 0: once */
     int isolate; /* in a fresh child process */
 };
 
 static const struct work works[W_COUNT] = {
-    [W_DISPATCH] = { "dispatch", "dispatch: a handler re-arming itself, no I/O", "ns/round", 10000000, 0, 0 },
-    [W_DISPATCH3] = { "dispatch3", "dispatch, libactive with three calls (set_pending, set_active, complete)", "ns/round", 10000000, 0, 0 },
-    [W_LOOP] = { "loop", "loop iteration: one dispatch per epoll_wait(0) pass, one idle fd", "ns/pass", 1000000, 0, 0 },
-    [W_REMOTE1] = { "remote1", "remote completion from another thread, 1 in flight", "ns/completion", 20000, 0, 0 },
-    [W_REMOTE64] = { "remote64", "remote completion from another thread, 64 in flight", "ns/completion", 200000, 0, 0 },
-    [W_TIMER_FIRE] = { "timer-fire", "timers: start + fire, random deadlines (0-200 ms)", "CPU ns/timer", 1000000, 5, 0 },
-    [W_TIMER_CANCEL] = { "timer-cancel", "timers: start all, then cancel all, random deadlines", "ns/pair", 1000000, 0, 0 },
-    [W_PIPE1] = { "pipe1", "pipe ping-pong, 1 B, one thread, one loop", "ns/round trip", 200000, 0, 0 },
-    [W_PIPE4K] = { "pipe4k", "pipe ping-pong, 4 KiB, one thread, one loop", "ns/round trip", 100000, 0, 0 },
-    [W_TCP1] = { "tcp1", "TCP loopback ping-pong, 1 B, one thread, one loop", "ns/round trip", 50000, 0, 0 },
-    [W_SCALE10] = { "scale10", "scale: dispatch with 10 idle objects (each waiting on a timer)", "ns/round", 2000000, 0, 0 },
-    [W_SCALE1K] = { "scale1k", "scale: dispatch with 10^3 idle objects", "ns/round", 2000000, 0, 0 },
-    [W_SCALE100K] = { "scale100k", "scale: dispatch with 10^5 idle objects", "ns/round", 2000000, 0, 0 },
-    [W_SCALE1M] = { "scale1m", "scale: dispatch with 10^6 idle objects", "ns/round", 2000000, 0, 0 },
-    [W_MEM_TIMER] = { "mem-timer", "memory per armed timer that calls back (anonymous RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
-    [W_MEM_OBJECT] = { "mem-object", "memory per registered object (anonymous RSS delta, 10^6)", "bytes", 1000000, 3, 1 },
-    [W_MEM_PIPE] = { "mem-pipe", "memory per pipe end with a read outstanding (anonymous RSS delta, 4000)", "bytes", 4000, 3, 1 },
-    [W_MEM_TCP] = { "mem-tcp", "memory per TCP connection with a read outstanding (anonymous RSS delta, 2000)", "bytes", 2000, 3, 1 },
+    [W_DISPATCH] = { "dispatch", "dispatch: a handler re-arming itself, no I/O", "ns/round", 10000000, 0, 3, 0 },
+    [W_DISPATCH3] = { "dispatch3", "dispatch, libactive with three calls (set_pending, set_active, complete)", "ns/round", 10000000, 0, 3, 0 },
+    [W_LOOP] = { "loop", "loop iteration: one dispatch per epoll_wait(0) pass, one idle fd", "ns/pass", 1000000, 0, 0, 0 },
+    [W_REMOTE1] = { "remote1", "remote completion from another thread, 1 in flight", "ns/completion", 20000, 0, 0, 0 },
+    [W_REMOTE64] = { "remote64", "remote completion from another thread, 64 in flight", "ns/completion", 200000, 0, 0, 0 },
+    [W_TIMER_FIRE] = { "timer-fire", "timers: start + fire, random deadlines (0-200 ms)", "CPU ns/timer", 1000000, 5, 0, 0 },
+    [W_TIMER_CANCEL] = { "timer-cancel", "timers: start all, then cancel all, random deadlines", "ns/pair", 1000000, 0, 0, 0 },
+    [W_PIPE1] = { "pipe1", "pipe ping-pong, 1 B, one thread, one loop", "ns/round trip", 200000, 0, 0, 0 },
+    [W_PIPE4K] = { "pipe4k", "pipe ping-pong, 4 KiB, one thread, one loop", "ns/round trip", 100000, 0, 0, 0 },
+    [W_TCP1] = { "tcp1", "TCP loopback ping-pong, 1 B, one thread, one loop", "ns/round trip", 50000, 0, 0, 0 },
+    [W_SCALE10] = { "scale10", "scale: dispatch with 10 idle objects (each waiting on a timer)", "ns/round", 2000000, 0, 3, 0 },
+    [W_SCALE1K] = { "scale1k", "scale: dispatch with 10^3 idle objects", "ns/round", 2000000, 0, 3, 0 },
+    [W_SCALE100K] = { "scale100k", "scale: dispatch with 10^5 idle objects", "ns/round", 2000000, 0, 3, 0 },
+    [W_SCALE1M] = { "scale1m", "scale: dispatch with 10^6 idle objects", "ns/round", 2000000, 0, 3, 0 },
+    [W_MEM_TIMER] = { "mem-timer", "memory per armed timer that calls back (anonymous RSS delta, 10^6)", "bytes", 1000000, 3, 0, 1 },
+    [W_MEM_OBJECT] = { "mem-object", "memory per registered object (anonymous RSS delta, 10^6)", "bytes", 1000000, 3, 0, 1 },
+    [W_MEM_PIPE] = { "mem-pipe", "memory per pipe end with a read outstanding (anonymous RSS delta, 4000)", "bytes", 4000, 3, 0, 1 },
+    [W_MEM_TCP] = { "mem-tcp", "memory per TCP connection with a read outstanding (anonymous RSS delta, 2000)", "bytes", 2000, 3, 0, 1 },
 };
 
 static double results[W_COUNT][NLIBS]; /* medians */
@@ -116,26 +117,60 @@ static void print_value(double v)
         printf("%12.1f", v);
 }
 
-static void run_work(enum bench_work wi, int rounds, double scale)
+static int rounds_of(const struct work *w, int rounds)
 {
-    const struct work *w = &works[wi];
-    double v[NLIBS][MAX_ROUNDS];
-    long n = (long)((double)w->n * scale);
-    int nr = w->rounds ? (w->rounds < rounds ? w->rounds : rounds) : rounds;
+    if (w->rounds != 0)
+        return w->rounds < rounds ? w->rounds : rounds;
+    return rounds * (w->times ? w->times : 1);
+}
 
-    if (n < 1)
-        n = 1;
-    printf("\n%s\n  (%ld per run, median of %d, %s; ratio = this / libactive)\n", w->title, n, nr, w->unit);
-    fflush(stdout);
+static long count_of(const struct work *w, double scale)
+{
+    long n = (long)((double)w->n * scale);
+
+    return n < 1 ? 1 : n;
+}
+
+static bool chosen[W_COUNT]; /* the workloads -o selected (all by default) */
+
+/*
+ * Measure the @nw workloads from @w0 on that are chosen, round by round:
+ * each round runs each of them for each library, the library that goes
+ * first rotating.  Workloads measured together see the same drift of the
+ * machine's speed, which matters when a budget compares two of them: the
+ * scale budget compares dispatch beside 10^6 idle objects with dispatch
+ * beside 10, which one after the other ran a minute apart, time enough for
+ * this VM to drift by 40 %.
+ */
+static void measure(enum bench_work w0, int nw, int rounds, double scale)
+{
+    static double v[W_COUNT][NLIBS][MAX_ROUNDS];
+    int nr = rounds_of(&works[w0], rounds);
+
     for (int r = 0; r < nr; r++) {
-        for (int k = 0; k < NLIBS; k++) {
-            int li = (k + r) % NLIBS; /* alternate who goes first */
-            v[li][r] = libs[li]->fn[wi] != NULL ? run_one(w, libs[li], wi, n, 0) : BENCH_NA;
+        for (int j = 0; j < nw; j++) {
+            enum bench_work wi = (enum bench_work)((int)w0 + j);
+            for (int k = 0; k < NLIBS && chosen[wi]; k++) {
+                int li = (k + r) % NLIBS; /* alternate who goes first */
+                v[wi][li][r] = libs[li]->fn[wi] != NULL ? run_one(&works[wi], libs[li], wi, count_of(&works[wi], scale), 0)
+                                                        : BENCH_NA;
+            }
         }
     }
-    for (int li = 0; li < NLIBS; li++) {
-        results[wi][li] = v[li][0] < 0 ? BENCH_NA : median(v[li], nr);
+    for (int j = 0; j < nw; j++) {
+        enum bench_work wi = (enum bench_work)((int)w0 + j);
+        for (int li = 0; li < NLIBS; li++)
+            results[wi][li] = !chosen[wi] || v[wi][li][0] < 0 ? BENCH_NA : median(v[wi][li], nr);
     }
+}
+
+/* Print @wi's lines from results[]. */
+static void report(enum bench_work wi, int rounds, double scale)
+{
+    const struct work *w = &works[wi];
+
+    printf("\n%s\n  (%ld per run, median of %d, %s; ratio = this / libactive)\n", w->title, count_of(w, scale),
+           rounds_of(w, rounds), w->unit);
     for (int li = 0; li < NLIBS; li++) {
         double m = results[wi][li], a = results[wi][LIB_ACTIVE];
         const char *how = libs[li]->how[wi];
@@ -290,7 +325,7 @@ int main(int argc, char **argv)
             usage();
         return single(wkey, lname, n);
     }
-    if (rounds < 1 || rounds > MAX_ROUNDS)
+    if (rounds < 1 || rounds > MAX_ROUNDS / 3)
         rounds = 5;
     printf("libactive benchmarks: %d rounds, libraries alternating; lower is better\n", rounds);
     for (int li = 0; li < NLIBS; li++) {
@@ -298,18 +333,24 @@ int main(int argc, char **argv)
             printf("  sizeof %-10s %s\n", libs[li]->name, libs[li]->sizes());
     }
     for (int wi = 0; wi < W_COUNT; wi++) {
-        if (only != NULL) {
-            char pat[64];
-            snprintf(pat, sizeof pat, ",%s,", works[wi].key);
-            char list[512];
-            snprintf(list, sizeof list, ",%s,", only);
-            if (strstr(list, pat) == NULL) {
-                for (int li = 0; li < NLIBS; li++)
-                    results[wi][li] = BENCH_NA;
-                continue;
-            }
+        char pat[64], list[512];
+
+        snprintf(pat, sizeof pat, ",%s,", works[wi].key);
+        snprintf(list, sizeof list, ",%s,", only != NULL ? only : "");
+        chosen[wi] = only == NULL || strstr(list, pat) != NULL;
+        if (!chosen[wi])
+            for (int li = 0; li < NLIBS; li++)
+                results[wi][li] = BENCH_NA;
+    }
+    for (int wi = 0; wi < W_COUNT;) {
+        /* the scale workloads together (their budget compares them), the others one by one */
+        int end = wi == W_SCALE10 ? W_SCALE1M + 1 : wi + 1;
+
+        measure((enum bench_work)wi, end - wi, rounds, scale);
+        for (; wi < end; wi++) {
+            if (chosen[wi])
+                report((enum bench_work)wi, rounds, scale);
         }
-        run_work((enum bench_work)wi, rounds, scale);
     }
     summary();
     printf("\ntotal time: %.0f s\n", (bench_now_ns() - t0) / 1e9);
