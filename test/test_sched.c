@@ -306,13 +306,27 @@ Test(sched, a_pass_ends_after_the_quantum_when_an_object_keeps_completing_itself
     act_cancel(&spin.base);
 }
 
+/*
+ * One pass with @batch completed and @spin re-arming itself: every one of
+ * @batch (each a @what) runs in it, and @spin at most QUANTUM times.
+ */
+static void one_pass_runs_the_batch(fx_obj batch[BATCH], fx_obj *spin, const char *what)
+{
+    int ran = act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+
+    for (int i = 0; i < BATCH; i++)
+        cr_assert_eq(batch[i].runs, 1, "%s %d, gathered in the pass, was left for a later one", what, i);
+    cr_assert_eq(ran, BATCH + spin->runs);
+    cr_assert_leq(spin->runs, QUANTUM, "the self-rearming object ran %d times in one pass", spin->runs);
+    act_cancel(&spin->base);
+}
+
 Test(sched, a_pass_runs_every_timer_it_expires_beside_a_self_rearming_object)
 {
     fx_obj timed[BATCH];
     act_timer t[BATCH];
     fx_obj spin;
     uint64_t deadline = act_now_usec();
-    int ran;
 
     start_spinning(&spin);
     for (int i = 0; i < BATCH; i++) {
@@ -322,19 +336,13 @@ Test(sched, a_pass_runs_every_timer_it_expires_beside_a_self_rearming_object)
         act_timer_at(&t[i], act_object_status(&timed[i].base), deadline);
         act_set_active(&timed[i].base);
     }
-    ran = act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
-    for (int i = 0; i < BATCH; i++)
-        cr_assert_eq(timed[i].runs, 1, "timer %d, expired in the pass, was left for a later one", i);
-    cr_assert_eq(ran, BATCH + spin.runs);
-    cr_assert_leq(spin.runs, QUANTUM, "the self-rearming object ran %d times in one pass", spin.runs);
-    act_cancel(&spin.base);
+    one_pass_runs_the_batch(timed, &spin, "timer");
 }
 
 Test(sched, a_pass_runs_every_remote_completion_it_gathers_beside_a_self_rearming_object)
 {
     fx_obj far[BATCH];
     fx_obj spin;
-    int ran;
 
     start_spinning(&spin);
     for (int i = 0; i < BATCH; i++) {
@@ -342,12 +350,7 @@ Test(sched, a_pass_runs_every_remote_completion_it_gathers_beside_a_self_rearmin
         fx_obj_issue(&far[i]);
         act_complete_remote(fx_sched(), act_object_status(&far[i].base), i);
     }
-    ran = act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
-    for (int i = 0; i < BATCH; i++)
-        cr_assert_eq(far[i].runs, 1, "remote completion %d, gathered in the pass, was left for a later one", i);
-    cr_assert_eq(ran, BATCH + spin.runs);
-    cr_assert_leq(spin.runs, QUANTUM, "the self-rearming object ran %d times in one pass", spin.runs);
-    act_cancel(&spin.base);
+    one_pass_runs_the_batch(far, &spin, "remote completion");
 }
 
 /* --- many added objects (dispatch is O(1) in them) --- */
