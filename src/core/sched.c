@@ -26,6 +26,14 @@ static act__link *awake(act_sched *s)
     return &s->ready;
 }
 
+/* Whether remote completions are on the stack (beyond its bottom, NULL or awake(s)). */
+static inline bool remote_waiting(act_sched *s)
+{
+    act__link *head = *(act__link *volatile *)&s->remote;
+
+    return head != NULL && head != awake(s);
+}
+
 /*
  * From now on a remote completion wakes the port: true, or false when one
  * came first (it is on the stack, and nothing wakes the port for it).
@@ -94,13 +102,11 @@ static int drain_remote(act_sched *s)
  */
 static int gather(act_sched *s)
 {
-    act__link *head;
     int queued = 0;
 
     if (*(const act_status *volatile *)&s->stray != NULL)
         report_stray(s);
-    head = *(act__link *volatile *)&s->remote;
-    if (head != NULL && head != awake(s))
+    if (remote_waiting(s))
         queued = drain_remote(s);
     if (!act__tq_empty(s))
         queued += act__timers_expire(s);
@@ -115,10 +121,7 @@ static int gather(act_sched *s)
 static inline int collect(act_sched *s)
 {
 #if !ACT_OPTIMIZE_SIZE
-    act__link *head = *(act__link *volatile *)&s->remote;
-
-    if ((head == NULL || head == awake(s)) && act__tq_empty(s)
-        && *(const act_status *volatile *)&s->stray == NULL)
+    if (!remote_waiting(s) && act__tq_empty(s) && *(const act_status *volatile *)&s->stray == NULL)
         return 0;
 #endif
     return gather(s);
@@ -137,9 +140,7 @@ static bool remote_soon(act_sched *s)
         return false;
     end = act_port_now_usec() + ACT_SPIN_USEC;
     do {
-        act__link *head = *(act__link *volatile *)&s->remote;
-
-        if (head != NULL && head != awake(s))
+        if (remote_waiting(s))
             return true;
     } while (act_port_now_usec() < end);
     s->remote_seen = 0;
