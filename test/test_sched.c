@@ -96,6 +96,37 @@ Test(sched, equal_priority_runs_in_completion_order)
     assert_log(&log, want, 4);
 }
 
+/*
+ * The ready queue after it emptied: cancelling completed objects from its
+ * end and its middle (act_cancel() unlinks them) keeps the others in order,
+ * for objects appended and for one that outranks the tail.
+ */
+Test(sched, cancelled_ready_objects_leave_the_rest_in_order_after_the_queue_emptied)
+{
+    struct order_log log = { 0 };
+    struct logged first, a, b, c, d, high;
+    const int want[] = { 1, 6, 2, 5 };
+
+    logged_init(&first, 1, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&a, 2, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&b, 3, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&c, 4, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&d, 5, ACT_PRIORITY_STANDARD, &log);
+    logged_init(&high, 6, ACT_PRIORITY_HIGH, &log);
+    fx_obj_complete_now(&first.o, 0);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1, "the queue is empty again");
+    fx_obj_complete_now(&a.o, 0);
+    fx_obj_complete_now(&b.o, 0);
+    fx_obj_complete_now(&c.o, 0);
+    act_cancel(&c.o.base); /* the last */
+    fx_obj_complete_now(&high.o, 0); /* outranks the tail: goes first */
+    act_cancel(&b.o.base); /* now the last */
+    fx_obj_complete_now(&d.o, 0);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 3);
+    assert_log(&log, want, 4);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "the cancelled ones never run");
+}
+
 Test(sched, equal_priority_remote_completions_run_in_completion_order)
 {
     struct order_log log = { 0 };

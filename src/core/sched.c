@@ -199,7 +199,7 @@ static void dispatch_one(act_sched *s)
 #else
     s->ready.next = first->next;
     if (s->ready_tail == first) {
-        s->ready_tail = &s->ready; /* empty: the next insert sets ready_tail_prev */
+        s->ready_tail = &s->ready; /* empty: ready_tail_prev is unused until an insert sets it */
     } else if (s->ready_tail_prev == first) {
         s->ready_tail_prev = &s->ready;
     }
