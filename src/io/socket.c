@@ -15,20 +15,19 @@
  *  - while a stream socket's connect is outstanding its read slot is idle,
  *    so the connect's error cannot be taken by a read: NOTE 1;
  *  - a thread with a listening socket open holds one reserve descriptor
- *    (NOTE 2); SOCK_LISTENING marks the sockets that count.
+ *    (reserve.c); SOCK_LISTENING marks the sockets that count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <active/socket.h>
 
+#include "reserve.h"
 #include "stream.h"
 
 /* act__stream bits of ours (ACT__STREAM_WRAPPER) */
@@ -45,65 +44,7 @@ static bool is_datagram(const act__stream *st)
     return (st->watch.owner & SOCK_DATAGRAM) != 0;
 }
 
-/* ---- the thread's reserve descriptor (NOTE 2) -------------------------- */
-
-static _Thread_local struct {
-    unsigned listeners; /* listening sockets open on this thread */
-    int fd;             /* the reserve, -1 when not held */
-} reserve = { 0, -1 };
-
-static int reserve_open(void)
-{
-    reserve.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    return reserve.fd < 0 ? -errno : 0;
-}
-
-static int reserve_hold(void)
-{
-    if (reserve.fd < 0) {
-        int rc = reserve_open();
-        if (rc < 0)
-            return rc;
-    }
-    reserve.listeners++;
-    return 0;
-}
-
-static void reserve_release(void)
-{
-    if (reserve.listeners == 0 || --reserve.listeners > 0)
-        return;
-    if (reserve.fd >= 0)
-        close(reserve.fd);
-    reserve.fd = -1;
-}
-
-/* Out of descriptors: reset one waiting connection with the reserve's slot. */
-static void shed_one(int listener)
-{
-    static const struct linger abort_close = { 1, 0 };
-    int fd;
-
-    if (reserve.fd >= 0) {
-        close(reserve.fd);
-        fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-        if (fd >= 0) {
-            (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
-            close(fd);
-        }
-    }
-    (void)reserve_open(); /* may fail when another thread took the slot: next time */
-}
-
 /* ---- the socket steps -------------------------------------------------- */
-
-/* Whether a connection waits on @listener (accept4 fails with EMFILE either way). */
-static bool waiting(int listener)
-{
-    struct pollfd p = { .fd = listener, .events = POLLIN };
-
-    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
-}
 
 /* Readiness on a connecting socket: the handshake ended, SO_ERROR says how. */
 static int connect_step(act__stream *st, act__stream_req *rq)
@@ -143,11 +84,8 @@ static int accept_step(act__stream *st, act__stream_req *rq)
         int err = errno;
         if (would_block(err))
             return ACT_PENDING;
-        if (err == EMFILE || err == ENFILE) {
-            if (!waiting(st->watch.fd))
-                return ACT_PENDING; /* NOTE 2: nothing to report or shed yet */
-            shed_one(st->watch.fd);
-        }
+        if ((err == EMFILE || err == ENFILE) && !act__reserve_shed(st->watch.fd))
+            return ACT_PENDING; /* NOTE 2: nothing to report or shed yet */
         return -err;
     }
     act__stream_adopt(&conn->stream, st->watch.sched, fd, ACT__WATCH_SOCKET);
@@ -235,7 +173,7 @@ void act_socket_close(act_socket *sock)
         return;
     close(fd);
     if (listening)
-        reserve_release();
+        act__reserve_release();
 }
 
 int act_socket_fd(const act_socket *sock)
@@ -262,7 +200,7 @@ int act_socket_listen(act_socket *sock, int backlog)
     if (is_datagram(st))
         return -EOPNOTSUPP;
     if ((st->watch.owner & SOCK_LISTENING) == 0) {
-        rc = reserve_hold();
+        rc = act__reserve_hold();
         if (rc < 0)
             return rc;
     }
@@ -270,7 +208,7 @@ int act_socket_listen(act_socket *sock, int backlog)
     if (listen(st->watch.fd, backlog <= 0 ? INT_MAX : backlog) < 0) {
         rc = -errno;
         if ((st->watch.owner & SOCK_LISTENING) == 0)
-            reserve_release();
+            act__reserve_release();
         return rc;
     }
     st->watch.owner |= SOCK_LISTENING;
@@ -576,22 +514,13 @@ size_t act_socket_received(const act_socket *sock)
  *
  * NOTE 2: accept at the descriptor limit.  accept(2) fails with EMFILE
  * before it takes the connection off the queue, so the listener stays
- * readable and a level-triggered loop would spin.  The classic answer
- * (libev's and libuv's docs) is a reserve descriptor: close it, accept the
- * connection into its slot, close that with a reset (SO_LINGER 0, so the
- * client learns at once and no TIME_WAIT is left), reopen the reserve.
- * libuv drains the whole backlog that way; here one accept that fails
- * sheds one connection and reports the error, so a server that pauses on
- * -EMFILE (a timer) loses one connection and keeps the rest, while one
- * that re-issues at once drains the backlog and then sleeps.  The reserve
- * is per thread (one scheduler per thread), held while a listening socket
- * is open, costing one descriptor.  Another thread can take the freed
- * slot between the close and the accept: then nothing is shed that time.
- * Linux's accept4() takes the descriptor slot before it looks at the queue,
- * so it fails with EMFILE even when no connection waits: the step then
- * checks (a zero-timeout poll, on that path only) and keeps waiting, or an
- * accept tried inside its call (NOTE 4) would report -EMFILE for nothing,
- * and a server re-issuing it would spin on those reports.
+ * readable and a level-triggered loop would spin.  The step then sheds one
+ * waiting connection through the thread's reserve descriptor and reports
+ * the error (reserve.c, NOTE 1).  Linux's accept4() fails with EMFILE even
+ * when no connection waits: then there is nothing to shed or report, and
+ * the step keeps waiting, or an accept tried inside its call (NOTE 4) would
+ * report -EMFILE for nothing, and a server re-issuing it would spin on
+ * those reports.
  *
  * NOTE 3: cancelling a connect.  Closing the descriptor would abort the
  * handshake too, but act_socket must stay open (cancel is not close).
