@@ -13,11 +13,12 @@ static int waiter_run(act_object *ao)
 {
     struct waiter *w = ACT_CONTAINER_OF(ao, struct waiter, base);
 
-    printf("%s fired: %s\n", w->name, act_strerror(act_status_result(&ao->status)));
+    printf("%s fired: %s\n", w->name,
+           act_strerror(act_status_result(act_object_status(ao))));
     if (w->victim != NULL) {
         act_cancel(&w->victim->base); /* synchronous: do_cancel, then its one signal */
         printf("%s cancelled: %s\n", w->victim->name,
-               act_strerror(act_status_result(&w->victim->base.status)));
+               act_strerror(act_status_result(act_object_status(&w->victim->base))));
         act_sched_stop(act_sched_current());
     }
     return 0;
