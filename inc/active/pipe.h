@@ -179,11 +179,11 @@ ACT_API int act_pipe_fd(const act_pipe *p);
  * Ownership: @p holds @buf and @st until @st completes; nothing is written
  * into @buf after that, even after a cancel.
  * Return (in @st): the byte count (>= 1); 0 at end of file (every writer
- * closed); -ECANCELED after act_pipe_cancel_read() or act_pipe_close();
+ * closed); any other read(2) error, negated (-EIO, -ECONNRESET on a
+ * socket); -ECANCELED after act_pipe_cancel_read() or act_pipe_close();
  * inside the call: -EBUSY when a read is already outstanding (it is
  * untouched), -EBADF when @p is closed or not open for reading, -EINVAL
- * when @buf is NULL or @len is 0; any other read(2) error, negated (-EIO,
- * -ECONNRESET on a socket).
+ * when @buf is NULL or @len is 0.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
 ACT_API void act_pipe_read(act_pipe *p, void *buf, size_t len, act_status *st);
