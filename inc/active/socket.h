@@ -163,7 +163,8 @@ ACT_API int act_socket_bind(act_socket *sock, const act_sockaddr *addr);
  * act_socket_listen() - accept connections on a bound stream socket
  * @sock:    an open stream socket, usually bound
  * @backlog: the queue of connections not yet accepted; <= 0 means the
- *           system's maximum (SOMAXCONN)
+ *           system's maximum (Linux: the net.core.somaxconn sysctl, which
+ *           caps any backlog)
  *
  * The first listening socket of a thread also opens the thread's reserve
  * descriptor (see "Out of descriptors" above), closed with the last one.
