@@ -36,7 +36,9 @@ struct act_callback {
 /**
  * act_callback_open() - add @cb to @s and arm it
  * @cb: caller-allocated  @s: its scheduler  @fn: the call  @priority: its priority
- * Context: @s's thread.  Return: 0 or -EINVAL.
+ * Context: @s's thread.  Return: 0 or -EINVAL (a NULL @cb, @s or @fn).
+ * Panics: ACT_PANIC_BAD_PRIORITY when @priority is out of range (the object
+ * then gets ACT_PRIORITY_STANDARD, as with act_object_init()).
  */
 ACT_API int act_callback_open(act_callback *cb, act_sched *s, act_callback_fn fn, int priority);
 

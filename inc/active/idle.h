@@ -6,7 +6,8 @@
  * request, so it never blocks the loop: the scheduler keeps polling I/O and
  * timers between calls without sleeping.
  *
- * Memory: caller-allocated; free or move only while stopped.
+ * Memory: caller-allocated; free or move only after act_idle_fini() (a
+ * stopped idle object is still added to its scheduler).
  */
 #ifndef ACTIVE_IDLE_H
 #define ACTIVE_IDLE_H
@@ -33,7 +34,9 @@ struct act_idle {
  * act_idle_init() - an idle object on @s at @priority (usually
  * ACT_PRIORITY_IDLE)
  * @idle: caller-allocated  @s: its scheduler  @fn: the work  @priority: its priority
- * Context: @s's thread.  Return: 0 or -EINVAL.
+ * Context: @s's thread.  Return: 0 or -EINVAL (a NULL @idle, @s or @fn).
+ * Panics: ACT_PANIC_BAD_PRIORITY when @priority is out of range (the object
+ * then gets ACT_PRIORITY_STANDARD, as with act_object_init()).
  */
 ACT_API int act_idle_init(act_idle *idle, act_sched *s, act_idle_fn fn, int priority);
 

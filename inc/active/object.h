@@ -179,7 +179,8 @@ ACT_API void act_cancel(act_object *ao);
  * act_cancel(), then removes @ao from its scheduler: it becomes unadded and
  * may be freed or added again.  Does nothing more on an unadded object.
  * Context: the object's scheduler thread.
- * Panics: those of act_cancel().
+ * Panics: those of act_cancel(); ACT_PANIC_STRAY_SIGNAL when @ao, inactive,
+ * had a completion queued (one it was never active for), which is dropped.
  */
 ACT_API void act_object_deque(act_object *ao);
 

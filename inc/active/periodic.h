@@ -7,7 +7,8 @@
  * comes late does not move the later ones; ticks missed while the thread was
  * busy are delivered one call each, at once.
  *
- * Memory: caller-allocated; free or move only while stopped.
+ * Memory: caller-allocated; free or move only after act_periodic_fini()
+ * (a stopped periodic is still added to its scheduler).
  */
 #ifndef ACTIVE_PERIODIC_H
 #define ACTIVE_PERIODIC_H
@@ -21,7 +22,8 @@ typedef struct act_periodic act_periodic;
  * typedef act_periodic_fn - a tick
  * @p: the periodic; act_periodic_ticks() says which tick this is (1 first)
  * Context: the scheduler's thread, as the object's run.  It may call
- * act_periodic_stop() or act_periodic_start(), or free @p after stopping it.
+ * act_periodic_stop() or act_periodic_start(), or act_periodic_fini() and
+ * free @p (then return 0).
  * Return: 0, or an error for the scheduler's error handler (the periodic
  * goes on ticking).
  */
@@ -41,7 +43,9 @@ struct act_periodic {
  * act_periodic_init() - an idle periodic on @s
  * @p: caller-allocated  @s: its scheduler  @fn: what each tick calls
  * @priority: the object's priority
- * Context: @s's thread.  Return: 0 or -EINVAL.
+ * Context: @s's thread.  Return: 0 or -EINVAL (a NULL @p, @s or @fn).
+ * Panics: ACT_PANIC_BAD_PRIORITY when @priority is out of range (the object
+ * then gets ACT_PRIORITY_STANDARD, as with act_object_init()).
  */
 ACT_API int act_periodic_init(act_periodic *p, act_sched *s, act_periodic_fn fn, int priority);
 

@@ -77,7 +77,8 @@ struct act_sched {
  * Also installs it as the calling thread's scheduler when the thread has none.
  * Context: the thread that will run it.
  * Return: 0, or a negative errno when the port cannot create its wait state
- * (Linux: -EMFILE, -ENOMEM from epoll_create1/eventfd); @s is then unusable.
+ * (Linux: -EMFILE, -ENFILE, -ENOMEM from epoll_create1/eventfd); @s is then
+ * unusable.
  */
 ACT_API int act_sched_init(act_sched *s);
 
@@ -181,7 +182,7 @@ ACT_API int act_sched_fd(const act_sched *s);
  *
  * Context: the scheduler's thread.
  * Return: 0 when objects are ready now, the milliseconds (rounded up) to
- * the nearest timer, or -1 when there is no timer.
+ * the nearest timer (at most INT_MAX), or -1 when there is no timer.
  */
 ACT_API int act_sched_timeout(act_sched *s);
 
@@ -208,7 +209,9 @@ typedef struct act_wait {
  * @w: a wait that is not started
  *
  * Returns after act_wait_stop(@w) once every loop nested inside it has
- * returned; act_sched_stop() never ends it.
+ * returned; act_sched_stop() never ends it.  It also returns, unstopped,
+ * when the port's wait fails (the error act_sched_start() would return;
+ * this call cannot report it).
  * Context: the scheduler's thread.
  * Ownership: @w must stay valid until this returns.
  * Panics: ACT_PANIC_WAIT_MISUSE when @w is already started;

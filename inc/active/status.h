@@ -28,7 +28,7 @@ struct act_status {
     int32_t result; /* ro: ACT_PENDING while outstanding, then the result */
     /* private: zero in a bare status; in an act_object's own status, the
      * object's state and priority.  Each state byte is only ever stored
-     * whole, with a constant (src/core/internal.h, NOTE 1). */
+     * whole, with a constant (doc/guide.md, "stored in whole bytes"). */
     uint8_t kind;   /* ACT__OBJ for an object's status, | ACT__QUEUED while ready */
     uint8_t active; /* 1 from act_set_active() until run or cancel consumes the signal */
     int16_t prio;   /* the object's priority */
@@ -92,7 +92,8 @@ ACT_API int act_status_result(const act_status *s);
  * Context: the scheduler's thread of the object (use act_complete_remote()
  * from anywhere else).
  * Panics: ACT_PANIC_STRAY_SIGNAL when @s is not pending (completed twice, or
- * never issued); ACT_PANIC_BAD_RESULT for ACT_PENDING as a result.
+ * never issued), or belongs to an object never added to a scheduler (@s then
+ * stays pending); ACT_PANIC_BAD_RESULT for ACT_PENDING as a result.
  */
 ACT_API void act_complete(act_status *s, int result);
 
@@ -125,8 +126,10 @@ ACT_API void act_complete_remote(act_sched *sched, act_status *s, int result);
  * act_wait_for_request() - block until @s completes and consume its signal
  * @s: a status, bare or an object's own
  *
- * Runs the current scheduler's providers (timers, I/O, remote completions)
- * without calling any object's run, until @s is no longer pending.  Other
+ * Runs a scheduler's providers (timers, I/O, remote completions) without
+ * calling any object's run, until @s is no longer pending: the object's
+ * scheduler for an object's status, the thread's current one for a bare
+ * status.  Other
  * completions that arrive meanwhile are kept queued for dispatch.  When @s
  * belongs to an active object, its signal is consumed: the object becomes
  * inactive and its run is not called for this request.  Returns at once when
