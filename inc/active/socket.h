@@ -189,8 +189,8 @@ ACT_API int act_socket_listen(act_socket *sock, int backlog);
  * Ownership: none.
  * Return: 0; -EBADF when @sock is closed; -EINVAL for another @option or a
  * negative @value; -EOPNOTSUPP when the option does not apply to the
- * socket's protocol (TCP_NODELAY on UDP or a Unix socket, a keepalive time
- * on a Unix socket); the other setsockopt(2) errors.
+ * socket's protocol (TCP_NODELAY, or a keepalive time, on UDP or a Unix
+ * socket); the other setsockopt(2) errors.
  * Panics: none.
  */
 ACT_API int act_socket_set_option(act_socket *sock, int option, int value);
