@@ -44,7 +44,7 @@ struct act_sched {
     uint32_t remote_seen;         /* a remote completion came since the last sleep (spin first) */
     act_error_fn error_fn;
     void *error_arg;
-    intptr_t port[4];             /* the port's state (Linux: epoll fd, eventfd, fd count) */
+    intptr_t port[4];             /* the port's state (Linux: epoll fd, eventfd, fd count, batch) */
 #if ACT_TIMER_WHEEL
     act__wheel timers;            /* the timer queue (src/timer/wheel.c) */
 #else
