@@ -157,6 +157,7 @@ Test(panic, bad_priority_at_init_panics_and_gives_standard)
     fx_expect_panic(ACT_PANIC_BAD_PRIORITY);
     act_object_init(&ao, &ops, ACT_PRIORITY_MAX + 1);
     cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&ao);
     cr_assert_eq(act_object_priority(&ao), ACT_PRIORITY_STANDARD);
     act_object_init(&ao, &ops, ACT_PRIORITY_MIN - 1);
     cr_assert_eq(fx_panics(), 2);
@@ -171,6 +172,7 @@ Test(panic, bad_priority_on_change_panics_and_keeps_the_priority)
     fx_expect_panic(ACT_PANIC_BAD_PRIORITY);
     act_object_set_priority(&o.base, 40000);
     cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
     cr_assert_eq(act_object_priority(&o.base), ACT_PRIORITY_USER_INPUT);
 }
 

@@ -5,10 +5,10 @@
  */
 #include "internal.h"
 
-static bool priority_ok(int priority)
+static bool priority_ok(const act_object *ao, int priority)
 {
     if (priority < ACT_PRIORITY_MIN || priority > ACT_PRIORITY_MAX) {
-        act__panic(ACT_PANIC_BAD_PRIORITY, "priority out of range for object @", NULL);
+        act__panic(ACT_PANIC_BAD_PRIORITY, "priority out of range for object @", ao);
         return false;
     }
     return true;
@@ -16,7 +16,7 @@ static bool priority_ok(int priority)
 
 void act_object_init(act_object *ao, const act_object_ops *ops, int priority)
 {
-    if (!priority_ok(priority))
+    if (!priority_ok(ao, priority))
         priority = ACT_PRIORITY_STANDARD;
     ao->status.result = 0;
     ao->status.kind = ACT__OBJ;
@@ -43,7 +43,7 @@ void act_object_set_priority(act_object *ao, int priority)
         act__panic(ACT_PANIC_PRIORITY_ACTIVE, "priority changed on active object @", ao);
         return;
     }
-    if (!priority_ok(priority))
+    if (!priority_ok(ao, priority))
         return;
     ao->status.prio = (int16_t)priority;
 }
