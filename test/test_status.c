@@ -76,6 +76,21 @@ Test(status, wait_for_request_returns_at_once_when_not_pending)
     cr_assert_eq(act_status_result(&st), 7);
 }
 
+Test(status, wait_for_request_on_an_unadded_objects_status_returns_at_once_unless_pending)
+{
+    static const act_object_ops ops = { NULL, NULL, NULL };
+    act_object ao;
+
+    act_object_init(&ao, &ops, ACT_PRIORITY_STANDARD);
+    act_wait_for_request(act_object_status(&ao)); /* nothing outstanding: no scheduler needed */
+    cr_assert_eq(fx_panics(), 0);
+    act_status_set_pending(act_object_status(&ao));
+    fx_expect_panic(ACT_PANIC_NO_SCHEDULER); /* would wait forever */
+    act_wait_for_request(act_object_status(&ao));
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert(act_status_pending(act_object_status(&ao)));
+}
+
 Test(status, wait_for_request_on_bare_status_returns_when_the_timer_fires)
 {
     act_status st = ACT_STATUS_INIT;

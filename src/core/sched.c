@@ -429,8 +429,9 @@ void act_wait_for_request(act_status *st)
 {
     act_sched *s;
 
-    if (act_port_load_i32(&st->result) != ACT_PENDING && (st->kind & ACT__OBJ) == 0)
-        return;
+    if (act_port_load_i32(&st->result) != ACT_PENDING
+        && ((st->kind & ACT__OBJ) == 0 || (st->kind == ACT__OBJ && !st->active)))
+        return; /* a bare status, or an object's, with nothing outstanding or undelivered */
     if (st->kind & ACT__OBJ)
         s = act__status_object(st)->sched;
     else
@@ -439,9 +440,6 @@ void act_wait_for_request(act_status *st)
         act__panic(ACT_PANIC_NO_SCHEDULER, "act_wait_for_request on status @ with no scheduler", st);
         return;
     }
-    if (st->kind == ACT__OBJ && !st->active
-        && act_port_load_i32(&st->result) != ACT_PENDING)
-        return; /* an object's status with nothing outstanding or undelivered */
     if (act__sched_await(s, st) < 0 || (st->kind & ACT__OBJ) == 0)
         return;
     act_object *ao = act__status_object(st);
