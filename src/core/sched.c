@@ -151,6 +151,21 @@ static bool remote_soon(act_sched *s)
 }
 
 /*
+ * How long the port may sleep: until the next timer's deadline, or forever.
+ * The test for no timer is inline, so that a loop driven by I/O alone makes
+ * no call; with ACT_OPTIMIZE_SIZE it is left to act__tq_next(), which makes
+ * it too.
+ */
+static inline uint64_t sleep_until(const act_sched *s)
+{
+#if !ACT_OPTIMIZE_SIZE
+    if (act__tq_empty(s))
+        return ACT_PORT_FOREVER;
+#endif
+    return act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
+}
+
+/*
  * Wait in the port: until the next timer's deadline when @sleep, else (or
  * when remote completions are waiting) just poll it.  Then collect.  Inside
  * a loop of ours with no descriptor registered, a remote completion that
@@ -169,7 +184,7 @@ static inline int wait_port(act_sched *s, bool sleep)
         sleep = false;
     }
     if (sleep && may_sleep(s))
-        deadline = act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
+        deadline = sleep_until(s);
     rc = act_port_wait(s, deadline);
     n = collect(s);
     return rc < 0 ? rc : n;
