@@ -19,7 +19,7 @@
 /* private: one running loop level, innermost first. */
 typedef struct act__frame {
     struct act__frame *outer;
-    unsigned char kind;    /* start level or act_wait */
+    unsigned char kind;    /* start level, act_wait, or act_sched_run_once's pass */
     unsigned char stopped; /* asked to end */
 } act__frame;
 

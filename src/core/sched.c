@@ -12,7 +12,18 @@
 
 #include "internal.h"
 
-enum { FRAME_START = 1, FRAME_WAIT = 2 };
+/*
+ * What a frame's loop is: a start level or a wait (linked in s->frames), or
+ * the one pass of act_sched_run_once() for a foreign loop, which may sleep
+ * (ONCE) or only polls (POLL) and is never linked.  The foreign kinds come
+ * last: foreign() tests for both at once.
+ */
+enum { FRAME_START = 1, FRAME_WAIT = 2, FRAME_ONCE = 3, FRAME_POLL = 4 };
+
+static inline bool foreign(const act__frame *f)
+{
+    return f->kind >= FRAME_ONCE;
+}
 
 /* The most runs a pass makes beyond the completions it gathers: NOTE 2. */
 enum { QUANTUM = 64 };
@@ -151,6 +162,21 @@ static bool remote_soon(act_sched *s)
 }
 
 /*
+ * How long the port may sleep: until the next timer's deadline, or forever.
+ * The test for no timer is inline, so that a loop driven by I/O alone makes
+ * no call; with ACT_OPTIMIZE_SIZE it is left to act__tq_next(), which makes
+ * it too.
+ */
+static inline uint64_t sleep_until(const act_sched *s)
+{
+#if !ACT_OPTIMIZE_SIZE
+    if (act__tq_empty(s))
+        return ACT_PORT_FOREVER;
+#endif
+    return act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
+}
+
+/*
  * Wait in the port: until the next timer's deadline when @sleep, else (or
  * when remote completions are waiting) just poll it.  Then collect.  Inside
  * a loop of ours with no descriptor registered, a remote completion that
@@ -169,7 +195,7 @@ static inline int wait_port(act_sched *s, bool sleep)
         sleep = false;
     }
     if (sleep && may_sleep(s))
-        deadline = act__tq_next(s); /* 0 for a timer due at 0: a poll, as it should */
+        deadline = sleep_until(s);
     rc = act_port_wait(s, deadline);
     n = collect(s);
     return rc < 0 ? rc : n;
@@ -218,48 +244,51 @@ static void dispatch_one(act_sched *s)
 }
 
 /*
- * One pass: collect, wait in the port only when nothing is ready (or poll it
- * when descriptors are registered, or for a foreign loop), then dispatch up
- * to QUANTUM objects beyond the remote completions and timers it collected,
- * including objects that complete during the pass.  See NOTE 2.  A foreign
- * loop's pass (act_sched_run_once) always asks the port, which takes back
- * the wake that made act_sched_fd() readable (Linux: reads the eventfd):
- * else, with no descriptor registered, the descriptor stayed readable and
- * the foreign loop's poll never blocked again.
- * Returns the number of run calls, or the port's negative errno.
+ * Passes.  One pass: collect, wait in the port only when nothing is ready
+ * (or poll it when descriptors are registered, or for a foreign loop), then
+ * dispatch up to QUANTUM objects beyond the remote completions and timers
+ * it collected, including objects that complete during the pass.  See
+ * NOTE 2.  A foreign loop's pass (act_sched_run_once) always asks the port,
+ * which takes back the wake that made act_sched_fd() readable (Linux: reads
+ * the eventfd): else, with no descriptor registered, the descriptor stayed
+ * readable and the foreign loop's poll never blocked again.
+ * A loop of ours makes passes until @f is stopped, a foreign loop one.  The
+ * loop is here, not in run_frame(), and the frame's kind says what loop it
+ * is, so that a pass costs no call and nothing is spilled across passes: a
+ * ping-pong over pipes, a pass per message, cost 25 instructions more a
+ * pass with run_frame() calling pass(s, f, may_block, foreign).
+ * Returns the number of run calls of the last pass, or the port's negative
+ * errno.
  */
-static int pass(act_sched *s, const act__frame *f, bool may_block, bool foreign)
+static int passes(act_sched *s, const act__frame *f)
 {
-    int ran = 0;
-    int quantum = QUANTUM + collect(s);
-    bool sleep = s->ready.next == NULL && may_block;
+    int ran;
 
-    if (sleep || foreign || act_port_has_io(s)) {
-        int collected = wait_port(s, sleep);
+    do {
+        int quantum = QUANTUM + collect(s);
+        bool sleep = s->ready.next == NULL && f->kind != FRAME_POLL;
 
-        if (collected < 0)
-            return collected; /* the port's errno */
-        quantum += collected;
-    }
-    while (ran < quantum && s->ready.next != NULL && !f->stopped) {
-        dispatch_one(s);
-        ran++;
-    }
+        if (sleep || foreign(f) || act_port_has_io(s)) {
+            int collected = wait_port(s, sleep);
+
+            if (collected < 0)
+                return collected; /* the port's errno */
+            quantum += collected;
+        }
+        for (ran = 0; ran < quantum && s->ready.next != NULL && !f->stopped; ran++)
+            dispatch_one(s);
+    } while (!foreign(f) && !f->stopped);
     return ran;
 }
 
 static int run_frame(act_sched *s, act__frame *f)
 {
-    int rc = 0;
+    int rc;
 
     f->outer = s->frames;
     f->stopped = 0;
     s->frames = f;
-    while (!f->stopped) {
-        rc = pass(s, f, true, false);
-        if (rc < 0)
-            break;
-    }
+    rc = passes(s, f);
     s->frames = f->outer;
     leave_awake(s);
     return rc < 0 ? rc : 0;
@@ -367,8 +396,9 @@ void act_sched_stop(act_sched *s)
 
 int act_sched_run_once(act_sched *s, unsigned flags)
 {
-    static const act__frame running = { NULL, 0, 0 };
-    int ran = pass(s, &running, (flags & ACT_RUN_NOWAIT) == 0, true);
+    static const act__frame once = { NULL, FRAME_ONCE, 0 };
+    static const act__frame poll = { NULL, FRAME_POLL, 0 };
+    int ran = passes(s, (flags & ACT_RUN_NOWAIT) ? &poll : &once);
 
     leave_awake(s); /* the caller may sleep on act_sched_fd() next */
     return ran;

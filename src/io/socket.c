@@ -333,16 +333,26 @@ static bool usual(const void *buf, size_t len)
     return buf != NULL && len - 1 < (size_t)INT_MAX;
 }
 
-void act_socket_send(act_socket *sock, const void *buf, size_t len, act_status *st)
+/* A send of nothing, or with a bad buffer. */
+static void send_unusual(act__stream *s, const void *buf, size_t len, act_status *st)
 {
-    act__stream *s = &sock->stream;
-
-    if (!act__stream_accept(s, &s->wr, st, usual(buf, len) ? 0 : write_check(buf, len)))
+    if (!act__stream_accept(s, &s->wr, st, write_check(buf, len)))
         return;
     if (len == 0 && !is_datagram(s))
         act__stream_complete(&s->wr, 0);
     else
         act__stream_start_write(s, buf, len); /* an empty datagram is one too */
+}
+
+/* The usual case takes its own path (as in pipe.c): no test for an error it cannot have. */
+void act_socket_send(act_socket *sock, const void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &sock->stream;
+
+    if (!usual(buf, len))
+        send_unusual(s, buf, len, st);
+    else if (act__stream_accept(s, &s->wr, st, 0))
+        act__stream_start_write(s, buf, len);
 }
 
 void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
@@ -382,21 +392,28 @@ void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st)
     act__stream_start_read(s, buf, len > INT_MAX ? (size_t)INT_MAX : len, false);
 }
 
-void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
+/* A recv_full of nothing, with a bad buffer, or on a socket that has none. */
+static void recv_full_unusual(act__stream *s, void *buf, size_t len, act_status *st)
 {
-    act__stream *s = &sock->stream;
-    int err = 0;
+    int err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
 
-    if (!usual(buf, len) || is_datagram(s) || connecting(s)) {
-        err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
-        if (err == 0 && s->watch.fd >= 0 && is_datagram(s))
-            err = -EOPNOTSUPP;
-    }
+    if (err == 0 && s->watch.fd >= 0 && is_datagram(s))
+        err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
     if (len == 0)
         act__stream_complete(&s->rd, 0);
     else
+        act__stream_start_read(s, buf, len, true);
+}
+
+void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st)
+{
+    act__stream *s = &sock->stream;
+
+    if (!usual(buf, len) || is_datagram(s) || connecting(s))
+        recv_full_unusual(s, buf, len, st);
+    else if (act__stream_accept(s, &s->rd, st, 0))
         act__stream_start_read(s, buf, len, true);
 }
 

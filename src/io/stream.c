@@ -243,9 +243,8 @@ void act__stream_in_use(act_status *status)
 
 void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status, int err)
 {
-    if (err == 0)
-        err = st->watch.fd < 0 ? -EBADF : -EBUSY;
-    (void)rq; /* busy: the outstanding request is untouched */
+    if (err == 0) /* closed, or busy: the outstanding request is untouched */
+        err = act__stream_open_for(st, rq) ? -EBUSY : -EBADF;
     act_complete(status, err);
 }
 

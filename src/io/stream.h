@@ -159,6 +159,17 @@ static inline void act__stream_complete(act__stream_req *rq, int result)
     act_complete(status, result);
 }
 
+/*
+ * Whether @st is open in the direction of its slot @rq: its ACT__STREAM_IN
+ * or ACT__STREAM_OUT flag, both clear exactly while it is closed (fd -1).
+ * The flag rather than the fd, so that act_pipe's requests, which test the
+ * flag first, make no second test (gcc folds it).
+ */
+static inline bool act__stream_open_for(const act__stream *st, const act__stream_req *rq)
+{
+    return (st->watch.owner & (rq == &st->rd ? ACT__STREAM_IN : ACT__STREAM_OUT)) != 0;
+}
+
 /* The status-in-use panic of act__stream_accept(): @status is not free. */
 void act__stream_in_use(act_status *status);
 
@@ -167,8 +178,9 @@ void act__stream_refuse(act__stream *st, act__stream_req *rq, act_status *status
 
 /*
  * Issue @status into the slot @rq of @st.  Completes it inside the call and
- * returns false when @err < 0 (with @err), when @st is closed (-EBADF) or
- * when the slot is busy (-EBUSY; the outstanding request is untouched), and
+ * returns false when @err < 0 (with @err), when @st is closed or not open
+ * in @rq's direction (-EBADF), when the slot is busy (-EBUSY; the
+ * outstanding request is untouched), and
  * when a panic handler returned from the issue (status in use).  Returns true
  * when @rq now holds the request with done = 0; the caller then starts it.
  * Inline: every request passes here.
@@ -180,7 +192,7 @@ static inline bool act__stream_accept(act__stream *st, act__stream_req *rq, act_
         return false;
     }
     status->result = ACT_PENDING;
-    if (err < 0 || st->watch.fd < 0 || rq->status != NULL) {
+    if (err < 0 || !act__stream_open_for(st, rq) || rq->status != NULL) {
         act__stream_refuse(st, rq, status, err);
         return false;
     }
