@@ -549,6 +549,11 @@ bool act_wait_started(const act_wait *w)
  * act_sched_fd() (run_once, timeout, the end of a start level, a wait from
  * outside any loop) leaves NULL there, or wakes the port when a completion
  * is already waiting.  libev's ev_async_send skips its write the same way.
+ * The bottom turns back into awake(s) when a loop of ours next collects
+ * the stack, not when its sleep ends: the first completion after each
+ * sleep still wakes the port, even when I/O woke the loop already.  Putting
+ * awake(s) back after every sleep would cost a compare-and-swap a pass in
+ * loops that never see a remote completion.
  */
 
 /*
