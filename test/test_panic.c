@@ -202,6 +202,92 @@ Test(panic, cancel_from_another_thread_panics_and_does_nothing)
     cr_assert_not(act_is_active(&o.base));
 }
 
+/* --- the port's wait failing inside a call that returns no result --- */
+
+/* Close the scheduler's epoll descriptor behind it; returns a copy for port_mend(). */
+static int port_break(void)
+{
+    int ep = act_sched_fd(fx_sched());
+    int saved = dup(ep);
+
+    cr_assert_geq(saved, 0);
+    cr_assert_eq(close(ep), 0);
+    return saved;
+}
+
+static void port_mend(int saved)
+{
+    int ep = act_sched_fd(fx_sched());
+
+    cr_assert_eq(dup2(saved, ep), ep);
+    close(saved);
+}
+
+static int must_not_run(act_object *ao)
+{
+    (void)ao;
+    cr_assert_fail("run called for a cancelled request");
+    return 0;
+}
+
+static void answer_later(act_object *ao)
+{
+    (void)ao; /* the provider completes the status afterwards */
+}
+
+Test(panic, port_failure_inside_cancel_panics_and_leaves_the_object_active)
+{
+    static const act_object_ops ops = { must_not_run, answer_later, NULL };
+    act_object ao;
+    int saved;
+
+    act_object_init(&ao, &ops, ACT_PRIORITY_STANDARD);
+    act_sched_add(fx_sched(), &ao);
+    act_status_set_pending(act_object_status(&ao));
+    act_set_active(&ao);
+    saved = port_break();
+    fx_expect_panic(ACT_PANIC_PORT_FAILED);
+    act_cancel(&ao);
+    port_mend(saved);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(fx_sched());
+    cr_assert(act_is_active(&ao), "the signal was not consumed: still active");
+    act_complete(act_object_status(&ao), -ECANCELED); /* the provider answers */
+    act_cancel(&ao);
+    cr_assert_not(act_is_active(&ao));
+    cr_assert_eq(act_status_result(act_object_status(&ao)), -ECANCELED);
+    act_object_deque(&ao);
+}
+
+Test(panic, port_failure_inside_wait_for_request_panics_and_leaves_the_status_pending)
+{
+    act_status st = ACT_STATUS_INIT;
+    int saved;
+
+    act_status_set_pending(&st);
+    saved = port_break();
+    fx_expect_panic(ACT_PANIC_PORT_FAILED);
+    act_wait_for_request(&st);
+    port_mend(saved);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(fx_sched());
+    cr_assert(act_status_pending(&st));
+    act_complete(&st, 0);
+}
+
+Test(panic, port_failure_inside_wait_start_panics_and_leaves_the_wait_unstarted)
+{
+    act_wait w = { 0 };
+    int saved = port_break();
+
+    fx_expect_panic(ACT_PANIC_PORT_FAILED);
+    act_wait_start(&w);
+    port_mend(saved);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(fx_sched());
+    cr_assert_not(act_wait_started(&w));
+}
+
 /* --- errors (rule 9) --- */
 
 static int fail_run(fx_obj *o)

@@ -209,7 +209,7 @@ Test(sched, wait_may_be_started_again_after_it_returned)
     assert_log(&log, want, 6);
 }
 
-Test(sched, start_returns_the_ports_errno_when_waiting_fails)
+Test(sched, start_panics_port_failed_then_returns_the_errno_when_waiting_fails)
 {
     act_status st = ACT_STATUS_INIT;
     act_timer t;
@@ -220,7 +220,10 @@ Test(sched, start_returns_the_ports_errno_when_waiting_fails)
     close(nul);
     act_timer_init(&t, fx_sched());
     act_timer_after(&t, &st, 60u * 1000 * 1000);
+    fx_expect_panic(ACT_PANIC_PORT_FAILED); /* act_sched_fd(): "do not close it" */
     cr_assert_lt(act_sched_start(fx_sched()), 0, "a failed wait ends the loop with a negative errno");
+    cr_assert_eq(fx_panics(), 1);
     cr_assert_lt(act_sched_run_once(fx_sched(), 0), 0);
+    cr_assert_eq(fx_panics(), 2);
     act_timer_cancel(&t);
 }

@@ -168,7 +168,10 @@ ACT_API bool act_is_active(const act_object *ao);
  * freed, reused or re-issued at once.  The status keeps its result:
  * -ECANCELED, or the real result when the request had completed first.
  * Context: the object's scheduler thread only.
- * Panics: ACT_PANIC_WRONG_THREAD when called from another thread.
+ * Panics: ACT_PANIC_WRONG_THREAD when called from another thread;
+ * ACT_PANIC_PORT_FAILED when the port's wait fails (Linux: the scheduler's
+ * epoll descriptor was closed behind it): @ao is then still active, its
+ * signal not consumed, and must not be freed.
  */
 ACT_API void act_cancel(act_object *ao);
 

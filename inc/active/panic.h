@@ -31,6 +31,7 @@
 #define ACT_PANIC_BAD_RESULT "bad-result"            /* completing a status with ACT_PENDING as its result */
 #define ACT_PANIC_UNHANDLED_ERROR "unhandled-error"  /* run failed, run_error did not handle it, no error handler set */
 #define ACT_PANIC_NO_SCHEDULER "no-scheduler"        /* a call that needs this thread's scheduler found none */
+#define ACT_PANIC_PORT_FAILED "port-failed"          /* the port's wait failed: its state destroyed (Linux: act_sched_fd() closed) */
 
 /**
  * typedef act_panic_fn - a panic handler

@@ -53,7 +53,10 @@ ACT_API void act_port_fini(act_sched *s);
  * (act_port_wake()) makes it return at once.
  * Context: the scheduler's thread.
  * Return: 0 (also when a signal interrupted the wait), or a negative errno
- * when waiting is impossible.
+ * when waiting is impossible: the port's own state was destroyed (Linux:
+ * the epoll descriptor closed behind it), which is misuse, so the port
+ * raises ACT_PANIC_PORT_FAILED first (internal.h's act__panic()).  The
+ * callers stop waiting and return the errno when they can.
  */
 ACT_API int act_port_wait(act_sched *s, uint64_t deadline);
 

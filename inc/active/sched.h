@@ -128,7 +128,10 @@ ACT_API void act_sched_add(act_sched *s, act_object *ao);
  * Dispatches completed objects, highest priority first, waiting in the port
  * when none is ready.  Nests: a run may start another level.
  * Context: the scheduler's thread.
- * Return: 0 when stopped; a negative errno when the port's wait failed.
+ * Return: 0 when stopped; a negative errno when the port's wait failed
+ * (after the panic below, when its handler returns).
+ * Panics: ACT_PANIC_PORT_FAILED when the port's wait fails (Linux: the
+ * scheduler's epoll descriptor, act_sched_fd(), was closed or replaced).
  */
 ACT_API int act_sched_start(act_sched *s);
 
@@ -159,7 +162,8 @@ ACT_API void act_sched_stop(act_sched *s);
  * the pass (in priority order); act_sched_start() runs such passes.
  * Context: the scheduler's thread.
  * Return: the number of run calls made (>= 0), or a negative errno when the
- * port's wait failed.
+ * port's wait failed (after the panic, when its handler returns).
+ * Panics: ACT_PANIC_PORT_FAILED as act_sched_start().
  */
 ACT_API int act_sched_run_once(act_sched *s, unsigned flags);
 
@@ -209,13 +213,13 @@ typedef struct act_wait {
  * @w: a wait that is not started
  *
  * Returns after act_wait_stop(@w) once every loop nested inside it has
- * returned; act_sched_stop() never ends it.  It also returns, unstopped,
- * when the port's wait fails (the error act_sched_start() would return;
- * this call cannot report it).
+ * returned; act_sched_stop() never ends it.
  * Context: the scheduler's thread.
  * Ownership: @w must stay valid until this returns.
  * Panics: ACT_PANIC_WAIT_MISUSE when @w is already started;
- * ACT_PANIC_NO_SCHEDULER when the thread has none.
+ * ACT_PANIC_NO_SCHEDULER when the thread has none; ACT_PANIC_PORT_FAILED
+ * as act_sched_start(), after which (the handler returning) it returns
+ * unstopped.
  */
 ACT_API void act_wait_start(act_wait *w);
 

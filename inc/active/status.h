@@ -135,8 +135,11 @@ ACT_API void act_complete_remote(act_sched *sched, act_status *s, int result);
  * inactive and its run is not called for this request.  Returns at once when
  * @s is not pending.
  * Context: the scheduler's thread, which must have a scheduler installed.
- * Panics: ACT_PANIC_NO_SCHEDULER when the thread has no scheduler and @s is
- * pending.
+ * Panics: ACT_PANIC_NO_SCHEDULER when @s is pending and there is no
+ * scheduler to wait in (a bare status on a thread with none, an object never
+ * added); ACT_PANIC_PORT_FAILED when the port's wait fails (Linux: the
+ * scheduler's epoll descriptor was closed behind it): @s is then still
+ * pending or undelivered, its signal not consumed.
  */
 ACT_API void act_wait_for_request(act_status *s);
 

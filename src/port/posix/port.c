@@ -19,6 +19,7 @@
 #include <active.h>
 #include <active/port.h>
 
+#include "../../core/internal.h"
 #include "watch.h"
 
 enum { P_EPOLL, P_EVENT, P_NWATCH, P_BATCH };
@@ -140,8 +141,15 @@ int act_port_wait(act_sched *s, uint64_t deadline)
     struct batch b;
     int n = epoll_until((int)s->port[P_EPOLL], b.ev, deadline);
 
-    if (n < 0)
-        return errno == EINTR ? 0 : -errno;
+    if (n < 0) {
+        int err = -errno;
+
+        if (err == -EINTR)
+            return 0;
+        /* EBADF, EINVAL: the epoll descriptor was closed or replaced (act_sched_fd()'s "do not close it") */
+        act__panic(ACT_PANIC_PORT_FAILED, "epoll_wait failed: the descriptor of scheduler @ was closed behind it", s);
+        return err;
+    }
     b.n = n;
     s->port[P_BATCH] = (intptr_t)&b;
     for (int i = 0; i < n; i++) {
