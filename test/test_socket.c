@@ -496,6 +496,9 @@ Test(socket, options_reach_the_kernel)
     cr_assert_eq(act_socket_set_option(&s, ACT_SOCKET_NODELAY, -1), -EINVAL);
     cr_assert_eq(act_socket_open(&d, fx_sched(), AF_INET, SOCK_DGRAM), 0);
     cr_assert_eq(act_socket_set_option(&d, ACT_SOCKET_NODELAY, 1), -EOPNOTSUPP);
+    cr_assert_eq(act_socket_set_option(&d, ACT_SOCKET_KEEPALIVE, 30), -EOPNOTSUPP);
+    cr_assert_eq(getsockopt(act_socket_fd(&d), SOL_SOCKET, SO_KEEPALIVE, &v, &len), 0);
+    cr_assert_eq(v, 0, "a refused keepalive time leaves keepalive off");
     act_socket_close(&s);
     act_socket_close(&d);
 }

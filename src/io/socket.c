@@ -237,10 +237,9 @@ int act_socket_set_option(act_socket *sock, int option, int value)
     case ACT_SOCKET_NODELAY:
         return set_int(fd, IPPROTO_TCP, TCP_NODELAY, value != 0);
     case ACT_SOCKET_KEEPALIVE:
-        rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, value != 0);
-        if (rc == 0 && value > 0)
-            rc = set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, value);
-        return rc;
+        /* the idle time first: a socket that has none (UDP, Unix) is left as it was */
+        rc = value > 0 ? set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, value) : 0;
+        return rc < 0 ? rc : set_int(fd, SOL_SOCKET, SO_KEEPALIVE, value != 0);
     default:
         return -EINVAL;
     }
