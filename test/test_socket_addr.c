@@ -3,6 +3,7 @@
  * back, and text that must be refused with a result (never a crash).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,4 +114,25 @@ Test(socket_addr, a_bound_socket_prints_the_port_the_system_chose)
     snprintf(want, sizeof want, "127.0.0.1:%d", act_sockaddr_port(&at));
     cr_assert_str_eq(text, want);
     act_socket_close(&s);
+}
+
+Test(socket_addr, the_longest_unix_paths_fit_act_sockaddr_strlen)
+{
+    act_sockaddr a;
+    char path[5 + 107 + 1] = "unix:", text[ACT_SOCKADDR_STRLEN];
+
+    memset(path + 5, 'p', 107);
+    path[5 + 107] = '\0';
+    cr_assert_eq(act_sockaddr_parse(&a, path), 0, "107 bytes and the NUL fill sun_path");
+    cr_assert_eq(act_sockaddr_format(&a, text, sizeof text), 5 + 107);
+    cr_assert_str_eq(text, path);
+    /* as the kernel may return it: 108 bytes, no NUL; and a length past sun_path */
+    memset(&a, 0, sizeof a);
+    a.u.un.sun_family = AF_UNIX;
+    memset(a.u.un.sun_path, 'k', sizeof a.u.un.sun_path);
+    a.len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof a.u.un.sun_path);
+    cr_assert_eq(act_sockaddr_format(&a, text, sizeof text), 5 + 108);
+    cr_assert_eq(strlen(text), 5 + 108);
+    a.len = sizeof a.u;
+    cr_assert_eq(act_sockaddr_format(&a, text, sizeof text), 5 + 108, "read no further than sun_path");
 }

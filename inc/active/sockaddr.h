@@ -28,8 +28,12 @@
 
 #include "base.h"
 
-/** ACT_SOCKADDR_STRLEN - a buffer this long holds any act_sockaddr_format() text. */
-#define ACT_SOCKADDR_STRLEN 112
+/**
+ * ACT_SOCKADDR_STRLEN - a buffer this long holds any act_sockaddr_format()
+ * text: the longest is "unix:" and a 108-byte path that fills sun_path with
+ * no NUL (the kernel may return one), then the NUL.
+ */
+#define ACT_SOCKADDR_STRLEN 114
 
 typedef struct act_sockaddr {
     /* public: the address, read through the member of its family */

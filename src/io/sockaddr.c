@@ -125,6 +125,9 @@ static int format_unix(const struct sockaddr_un *un, socklen_t len, char *buf, s
                      ? len - offsetof(struct sockaddr_un, sun_path) : 0;
     size_t n;
 
+    if (max > sizeof un->sun_path) /* a length past sun_path: ACT_SOCKADDR_STRLEN still holds */
+        max = sizeof un->sun_path;
+
     if (max == 0)
         return fitted(snprintf(buf, size, "unix:"), size);
     if (un->sun_path[0] == '\0') /* abstract: the name is exactly the remaining bytes */
