@@ -117,6 +117,8 @@ Test(panic, stray_signal_when_object_leaves_with_an_undelivered_completion)
     assert_detail_names(&o.base);
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
     cr_assert_eq(o.runs, 0);
+    act_sched_add(fx_sched(), &o.base); /* it left after all: no add-twice */
+    cr_assert_eq(fx_panics(), 1);
 }
 
 Test(panic, stray_signal_when_unadded_objects_status_is_completed_and_it_stays_pending)

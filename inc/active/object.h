@@ -184,6 +184,9 @@ ACT_API void act_cancel(act_object *ao);
  * Context: the object's scheduler thread.
  * Panics: those of act_cancel(); ACT_PANIC_STRAY_SIGNAL when @ao, inactive,
  * had a completion queued (one it was never active for), which is dropped.
+ * After that panic @ao still leaves when the handler returns, unlike other
+ * calls after theirs: its caller is about to free it, and a queued
+ * completion must not outlive it.
  */
 ACT_API void act_object_deque(act_object *ao);
 
