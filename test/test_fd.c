@@ -215,6 +215,26 @@ Test(fd, bad_descriptors_and_events_give_negative_results)
     close(fds[0]);
 }
 
+Test(fd, descriptors_epoll_cannot_watch_are_refused_at_init_as_pipes_refuse_them)
+{
+    int path = open("/dev/null", O_PATH | O_CLOEXEC);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    act_fd w;
+    act_pipe p;
+    act_status st = ACT_STATUS_INIT;
+
+    cr_assert_geq(path, 0);
+    cr_assert_geq(null, 0);
+    cr_assert_eq(act_fd_init(&w, fx_sched(), path), -EBADF, "O_PATH: no I/O at all");
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), path), -EBADF);
+    cr_assert_eq(act_fd_init(&w, fx_sched(), null), -EPERM, "a character device epoll refuses");
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), null), -EPERM);
+    act_fd_wait(&w, ACT_FD_READABLE, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF, "the failed init left it fini'd");
+    close(path);
+    close(null);
+}
+
 Test(fd, descriptor_closed_behind_the_watcher_gives_ebadf)
 {
     int fds[2];

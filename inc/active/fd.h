@@ -50,12 +50,11 @@ typedef struct act_fd {
  * Only one act_fd (or act_pipe) may watch a given descriptor number.
  * Context: @s's thread.
  * Ownership: @fd stays the caller's; it must stay open until act_fd_fini().
- * Return: 0; -EINVAL when @s is NULL; -EBADF when @fd is not open; -EISDIR
- * for a directory; -EPERM for a regular file or a block device (epoll
- * cannot watch them; they never block).  On failure @w is fini'd.  Only
- * the type is checked: an O_PATH descriptor, or one epoll refuses although
- * its type passes (/dev/null), is taken, and act_fd_wait() on it completes
- * -EBADF or -EPERM.
+ * Return: 0; -EINVAL when @s is NULL; -EBADF when @fd is not open or is an
+ * O_PATH descriptor; -EISDIR for a directory; -EPERM for what epoll cannot
+ * watch (a regular file or a block device, which never block, and
+ * /dev/null); -ENOMEM.  As act_pipe_open() checks.  On failure @w is
+ * fini'd.
  * Panics: none.
  */
 ACT_API int act_fd_init(act_fd *w, act_sched *s, int fd);
@@ -87,8 +86,8 @@ ACT_API void act_fd_fini(act_fd *w);
  * those asked for), ACT_FD_ERROR and ACT_FD_HANGUP; -ECANCELED after
  * act_fd_cancel() or act_fd_fini(); inside the call: -EBUSY when a wait is
  * outstanding (it is untouched), -EBADF when @w is fini'd or the
- * descriptor was closed (or is an O_PATH one), -EINVAL when @events is 0
- * or has other bits, -EPERM when epoll refuses the descriptor, -ENOMEM.
+ * descriptor was closed since, -EINVAL when @events is 0 or has other
+ * bits, -ENOMEM.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
 ACT_API void act_fd_wait(act_fd *w, int events, act_status *st);

@@ -5,7 +5,9 @@
  * readiness event that finds no wait removes the descriptor from the set, so
  * level-triggering cannot spin (the same rule as stream.c's NOTE 2).
  */
+#define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
 
@@ -62,18 +64,18 @@ static void clear(act_fd *w)
 int act_fd_init(act_fd *w, act_sched *s, int fd)
 {
     struct stat sb;
+    int fl, rc;
 
     clear(w);
     if (s == NULL)
         return -EINVAL;
-    if (fd < 0 || fstat(fd, &sb) < 0)
+    if (fd < 0 || (fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_PATH) || fstat(fd, &sb) < 0)
         return -EBADF;
-    if (S_ISDIR(sb.st_mode))
-        return -EISDIR;
-    if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode))
-        return -EPERM;
     act__watch_init(&w->watch, s, fd, ACT__WATCH_FD);
-    return 0;
+    rc = act__watch_probe(&w->watch, sb.st_mode);
+    if (rc < 0)
+        clear(w);
+    return rc;
 }
 
 void act_fd_fini(act_fd *w)

@@ -296,25 +296,6 @@ void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_
 /* ---- open and close ---------------------------------------------------- */
 
 /* What epoll cannot watch, by type; other types are checked by probe(). */
-static int check_type(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return -EISDIR;
-    if (S_ISREG(mode) || S_ISBLK(mode))
-        return -EPERM;
-    return 0;
-}
-
-/* Register once and leave: epoll refuses some character devices (/dev/null). */
-static int probe(act__stream *st)
-{
-    int rc = act__watch_set(&st->watch, (st->watch.owner & ACT__STREAM_IN) ? EPOLLIN : EPOLLOUT);
-
-    if (rc == 0)
-        rc = act__watch_set(&st->watch, 0);
-    return rc;
-}
-
 static uint16_t access_flags(int fl)
 {
     switch (fl & O_ACCMODE) {
@@ -351,12 +332,9 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
         return -errno;
     if (fl & O_PATH)
         return -EBADF;
-    rc = check_type(sb.st_mode);
-    if (rc < 0)
-        return rc;
     act__watch_init(&st->watch, s, fd, ACT__WATCH_STREAM);
     st->watch.owner = access_flags(fl);
-    rc = S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) ? 0 : probe(st);
+    rc = act__watch_probe(&st->watch, sb.st_mode);
     if (rc == 0 && (fl & O_NONBLOCK) == 0)
         rc = fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
     if (rc < 0) {

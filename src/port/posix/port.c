@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,6 +253,22 @@ static void drop_undelivered(act_sched *s, act__watch *w)
         if (b->ev[i].data.ptr == w)
             b->ev[i].data.ptr = &tombstone;
     }
+}
+
+int act__watch_probe(act__watch *w, unsigned mode)
+{
+    int rc;
+
+    if (S_ISDIR(mode))
+        return -EISDIR;
+    if (S_ISREG(mode) || S_ISBLK(mode))
+        return -EPERM;
+    if (S_ISFIFO(mode) || S_ISSOCK(mode))
+        return 0;
+    rc = act__watch_set(w, EPOLLIN);
+    if (rc == 0)
+        rc = act__watch_set(w, 0);
+    return rc;
 }
 
 int act__watch_change(act__watch *w, uint32_t events)

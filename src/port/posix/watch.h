@@ -68,4 +68,14 @@ static inline int act__watch_set(act__watch *w, uint32_t events)
     return events == w->events ? 0 : act__watch_change(w, events);
 }
 
+/*
+ * Whether epoll can watch the descriptor of @w (initialised, registered for
+ * nothing), whose fstat() mode is @mode: 0; -EISDIR for a directory;
+ * -EPERM for a regular file or a block device (they never block), or for a
+ * descriptor epoll refuses although its type passes (/dev/null), which
+ * only registering it tells: it is registered once and removed, unless it
+ * is a pipe or a socket.  The providers' inits call it before taking @fd.
+ */
+int act__watch_probe(act__watch *w, unsigned mode);
+
 #endif
