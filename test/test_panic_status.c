@@ -121,6 +121,35 @@ Test(panic, stray_signal_when_object_leaves_with_an_undelivered_completion)
     cr_assert_eq(fx_panics(), 1);
 }
 
+static void *complete_remotely(void *arg)
+{
+    act_complete_remote(fx_sched(), arg, 0);
+    return NULL;
+}
+
+/*
+ * The same stray, completed from another thread: still on the remote stack,
+ * not yet gathered, when the object leaves.  It must be caught then, not
+ * delivered later to an object that may be freed or added elsewhere.
+ */
+Test(panic, stray_signal_when_object_leaves_with_a_remote_completion_not_yet_gathered)
+{
+    fx_obj o;
+    pthread_t th;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base));
+    cr_assert_eq(pthread_create(&th, NULL, complete_remotely, act_object_status(&o.base)), 0);
+    pthread_join(th, NULL); /* set_active forgotten; the completion is on the remote stack */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_object_deque(&o.base);
+    cr_assert_eq(fx_panics(), 1, "caught when the object leaves");
+    assert_detail_names(&o.base);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
+    cr_assert_eq(fx_panics(), 1, "and never delivered afterwards");
+    cr_assert_eq(o.runs, 0);
+}
+
 Test(panic, stray_signal_when_unadded_objects_status_is_completed_and_it_stays_pending)
 {
     static const act_object_ops ops = { NULL, NULL, NULL };

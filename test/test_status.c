@@ -199,3 +199,35 @@ Test(status, remote_completion_of_bare_status_from_own_thread_is_seen)
     act_wait_for_request(&st);
     cr_assert_eq(act_status_result(&st), 3);
 }
+
+static void *complete_now(void *arg)
+{
+    struct remote_job *job = arg;
+
+    act_complete_remote(job->sched, job->status, job->result);
+    return NULL;
+}
+
+/*
+ * An object's status used as a plain request (issued, never set active) and
+ * completed from another thread: the completion is on the remote stack, not
+ * yet gathered, when the wait starts.  The wait must consume it all the
+ * same, as it does a local completion, or the scheduler later delivers it
+ * as a stray to an object that may be gone.
+ */
+Test(status, wait_for_request_on_an_inactive_objects_status_consumes_a_remote_completion_not_yet_gathered)
+{
+    fx_obj o;
+    struct remote_job job = { fx_sched(), NULL, 42 };
+    pthread_t th;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    job.status = act_object_status(&o.base);
+    act_status_set_pending(job.status);
+    cr_assert_eq(pthread_create(&th, NULL, complete_now, &job), 0);
+    pthread_join(th, NULL); /* the completion is on the remote stack */
+    act_wait_for_request(job.status);
+    cr_assert_eq(act_status_result(job.status), 42);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "the signal was consumed: nothing to deliver");
+    cr_assert_eq(o.runs, 0);
+}

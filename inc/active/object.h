@@ -183,7 +183,8 @@ ACT_API void act_cancel(act_object *ao);
  * may be freed or added again.  Does nothing more on an unadded object.
  * Context: the object's scheduler thread.
  * Panics: those of act_cancel(); ACT_PANIC_STRAY_SIGNAL when @ao, inactive,
- * had a completion queued (one it was never active for), which is dropped.
+ * had a completion queued or completed remotely (one it was never active
+ * for), which is dropped.
  * After that panic @ao still leaves when the handler returns, unlike other
  * calls after theirs: its caller is about to free it, and a queued
  * completion must not outlive it.

@@ -133,7 +133,8 @@ ACT_API void act_complete_remote(act_sched *sched, act_status *s, int result);
  * completions that arrive meanwhile are kept queued for dispatch.  When @s
  * belongs to an active object, its signal is consumed: the object becomes
  * inactive and its run is not called for this request.  Returns at once when
- * @s is not pending.
+ * @s is not pending and has no signal left to consume (an object's status
+ * completed remotely but not yet gathered still has one, and it is consumed).
  * Context: the scheduler's thread, which must have a scheduler installed.
  * Panics: ACT_PANIC_NO_SCHEDULER when @s is pending and there is no
  * scheduler to wait in (a bare status on a thread with none, an object never

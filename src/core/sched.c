@@ -107,6 +107,12 @@ static int drain_remote(act_sched *s)
     return queued;
 }
 
+void act__sched_gather_remote(act_sched *s)
+{
+    if (remote_waiting(s))
+        (void)drain_remote(s);
+}
+
 /*
  * Report a stray remote completion, then queue the remote completions and
  * expire the timers that are due; return how many requests that completed.
@@ -457,15 +463,17 @@ void act_sched_set_error_handler(act_sched *s, act_error_fn fn, void *arg)
 
 void act_wait_for_request(act_status *st)
 {
-    act_sched *s;
+    bool obj = (st->kind & ACT__OBJ) != 0;
+    act_sched *s = obj ? act__status_object(st)->sched : act_port_current();
 
-    if (act_port_load_i32(&st->result) != ACT_PENDING
-        && ((st->kind & ACT__OBJ) == 0 || (st->kind == ACT__OBJ && !st->active)))
-        return; /* a bare status, or an object's, with nothing outstanding or undelivered */
-    if (st->kind & ACT__OBJ)
-        s = act__status_object(st)->sched;
-    else
-        s = act_port_current();
+    if (act_port_load_i32(&st->result) != ACT_PENDING && (st->kind & ACT__QUEUED) == 0 && !st->active) {
+        /* nothing outstanding or undelivered, unless a remote completion is not yet gathered (NOTE 5) */
+        if (!obj || s == NULL)
+            return;
+        act__sched_gather_remote(s);
+        if ((st->kind & ACT__QUEUED) == 0)
+            return;
+    }
     if (s == NULL) {
         act__panic(ACT_PANIC_NO_SCHEDULER, "act_wait_for_request on status @ with no scheduler", st);
         return;
@@ -572,4 +580,17 @@ bool act_wait_started(const act_wait *w)
  * instruction in the core; it costs no system call where the clock is the
  * vDSO's.  Outside our loops (act_sched_run_once) the stack's bottom is
  * NULL, every completion writes the eventfd, and the port is polled.
+ */
+
+/*
+ * NOTE 5: a signal not yet gathered.  act_complete_remote() stores the
+ * result before it pushes the object on the remote stack, so an object's
+ * status can be neither pending nor queued while its signal is still on the
+ * way.  An active object is waited for (act__sched_await() gathers), but an
+ * inactive one (a request issued on its status and waited for with
+ * act_wait_for_request(), or a stray) would look as if it had nothing to
+ * come: act_wait_for_request() returned with the signal unconsumed, which
+ * the scheduler later delivered as a stray, and act_object_deque() let the
+ * object leave with it, to be queued after the object was freed.  Both
+ * gather the stack before they decide.
  */
