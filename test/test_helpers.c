@@ -125,6 +125,35 @@ Test(helpers, periodic_zero_period_is_einval_and_null_init_is_einval)
     act_periodic_fini(&p);
 }
 
+static int nop_tick(act_periodic *p)
+{
+    (void)p;
+    return 0;
+}
+
+/* As act_timer_after(): a time past the clock's range is never, not a wrap into the past. */
+Test(helpers, periodic_period_past_the_clocks_range_ticks_once_then_never)
+{
+    act_periodic p;
+
+    cr_assert_eq(act_periodic_init(&p, fx_sched(), nop_tick, ACT_PRIORITY_STANDARD), 0);
+    cr_assert_eq(act_periodic_start(&p, 0, UINT64_MAX), 0);
+    fx_run_for(3000);
+    cr_assert_eq(act_periodic_ticks(&p), 1, "the second tick is due past the end of the clock");
+    act_periodic_fini(&p);
+}
+
+Test(helpers, periodic_first_delay_past_the_clocks_range_never_ticks)
+{
+    act_periodic p;
+
+    cr_assert_eq(act_periodic_init(&p, fx_sched(), nop_tick, ACT_PRIORITY_STANDARD), 0);
+    cr_assert_eq(act_periodic_start(&p, UINT64_MAX, 1000), 0);
+    fx_run_for(3000);
+    cr_assert_eq(act_periodic_ticks(&p), 0);
+    act_periodic_fini(&p);
+}
+
 static int restart_at_tick_two(act_periodic *p)
 {
     struct ticker *t = ACT_CONTAINER_OF(p, struct ticker, p);

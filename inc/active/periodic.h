@@ -52,6 +52,8 @@ ACT_API int act_periodic_init(act_periodic *p, act_sched *s, act_periodic_fn fn,
 /**
  * act_periodic_start() - tick every @period usec, the first after @delay usec
  * @p: the periodic (restarted if running)  @delay: first tick  @period: > 0
+ * A tick due past the end of the clock's range comes never (at its last
+ * microsecond), as with act_timer_after(), not at once.
  * Context: the scheduler's thread.  Return: 0, or -EINVAL for a zero period.
  */
 ACT_API int act_periodic_start(act_periodic *p, uint64_t delay, uint64_t period);
