@@ -202,6 +202,30 @@ Test(panic, cancel_from_another_thread_panics_and_does_nothing)
     cr_assert_not(act_is_active(&o.base));
 }
 
+static void *deque_from_thread(void *arg)
+{
+    act_object_deque(arg);
+    return NULL;
+}
+
+/* An inactive object: act_cancel() has nothing to do, but the deque must not go on from the wrong thread. */
+Test(panic, deque_from_another_thread_panics_and_the_object_stays_added)
+{
+    fx_obj o;
+    pthread_t th;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_expect_panic(ACT_PANIC_WRONG_THREAD);
+    cr_assert_eq(pthread_create(&th, NULL, deque_from_thread, &o.base), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
+    fx_obj_complete_now(&o, 3); /* still added: no not-added panic */
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(fx_panics(), 1);
+}
+
 /* --- the port's wait failing inside a call that returns no result --- */
 
 /* Close the scheduler's epoll descriptor behind it; returns a copy for port_mend(). */

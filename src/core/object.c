@@ -123,8 +123,8 @@ void act_object_deque(act_object *ao)
     if (s == NULL)
         return;
     act_cancel(ao);
-    if (ao->status.active)
-        return; /* a panic handler returned from act_cancel */
+    if (ao->status.active || act_port_current() != s)
+        return; /* a panic handler returned from act_cancel (wrong thread even when inactive) */
     act__sched_gather_remote(s); /* a stray completed remotely: sched.c NOTE 5 */
     if (ao->status.kind & ACT__QUEUED) {
         act__ready_remove(s, ao);
