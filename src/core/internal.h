@@ -98,12 +98,14 @@ static inline void act__ready_insert(act_sched *s, act_object *ao)
 int act__sched_await(act_sched *s, act_status *st);
 
 /*
- * Queue the remote completions already on @s's stack.  An object's status
- * completed remotely is not pending, yet its signal is not queued until it
- * is gathered: a caller that asks whether an inactive object still has a
- * signal to come gathers first (sched.c NOTE 5).
+ * Gather as a pass does, without dispatching: report a stray remote
+ * completion, queue the remote completions, expire the timers that are due.
+ * An object's status completed remotely is not pending, yet its signal is
+ * not queued until gathered: a caller that asks whether an inactive object
+ * still has a signal to come gathers first (sched.c NOTE 5).  Returns how
+ * many requests that completed.
  */
-void act__sched_gather_remote(act_sched *s);
+int act__sched_gather(act_sched *s);
 
 /* Remove a queued object from the ready queue. */
 void act__ready_remove(act_sched *s, act_object *ao);

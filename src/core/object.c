@@ -125,7 +125,7 @@ void act_object_deque(act_object *ao)
     act_cancel(ao);
     if (ao->status.active || act_port_current() != s)
         return; /* a panic handler returned from act_cancel (wrong thread even when inactive) */
-    act__sched_gather_remote(s); /* a stray completed remotely: sched.c NOTE 5 */
+    (void)act__sched_gather(s); /* a stray completed remotely: sched.c NOTE 5 */
     if (ao->status.kind & ACT__QUEUED) {
         act__ready_remove(s, ao);
         act__panic(ACT_PANIC_STRAY_SIGNAL,

@@ -107,17 +107,13 @@ static int drain_remote(act_sched *s)
     return queued;
 }
 
-void act__sched_gather_remote(act_sched *s)
-{
-    if (remote_waiting(s))
-        (void)drain_remote(s);
-}
-
 /*
  * Report a stray remote completion, then queue the remote completions and
  * expire the timers that are due; return how many requests that completed.
+ * Not static: act_wait_for_request() and act_object_deque() gather too
+ * (NOTE 5), and one body keeps drain_remote() inline.
  */
-static int gather(act_sched *s)
+int act__sched_gather(act_sched *s)
 {
     int queued = 0;
 
@@ -131,9 +127,10 @@ static int gather(act_sched *s)
 }
 
 /*
- * gather() when there is something to gather.  The test is inline, so that
- * a pass with nothing to gather makes no call; with ACT_OPTIMIZE_SIZE it is
- * left to gather(), which makes the same tests.
+ * act__sched_gather() when there is something to gather.  The test is
+ * inline, so that a pass with nothing to gather makes no call; with
+ * ACT_OPTIMIZE_SIZE it is left to act__sched_gather(), which makes the same
+ * tests.
  */
 static inline int collect(act_sched *s)
 {
@@ -141,7 +138,7 @@ static inline int collect(act_sched *s)
     if (!remote_waiting(s) && act__tq_empty(s) && *(const act_status *volatile *)&s->stray == NULL)
         return 0;
 #endif
-    return gather(s);
+    return act__sched_gather(s);
 }
 
 /*
@@ -470,7 +467,7 @@ void act_wait_for_request(act_status *st)
         /* nothing outstanding or undelivered, unless a remote completion is not yet gathered (NOTE 5) */
         if (!obj || s == NULL)
             return;
-        act__sched_gather_remote(s);
+        (void)act__sched_gather(s);
         if ((st->kind & ACT__QUEUED) == 0)
             return;
     }
