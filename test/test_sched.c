@@ -5,6 +5,7 @@
  * their tests are in this file's sched suite and fixture.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -417,4 +418,105 @@ Test(sched, many_added_idle_objects_are_never_touched_by_dispatch)
     for (size_t i = 0; i < count; i++)
         act_object_deque(&idle[i]);
     munmap(idle, bytes);
+}
+
+/*
+ * The ready queue against a model.  Objects of a few priorities complete
+ * (act_complete_self), are cancelled or consumed by act_wait_for_request
+ * from the head, the middle or the tail, change priority while idle, and
+ * are dispatched, in an order a small PRNG picks, from the test and from
+ * inside runs.  Every run checks that it is the model's head: the highest
+ * priority, then the earliest completion.  Exercises ready.c's tail and
+ * tail_prev upkeep under every removal position.
+ */
+enum { MODEL_OBJS = 24 };
+
+struct ready_model {
+    fx_obj o[MODEL_OBJS];
+    bool queued[MODEL_OBJS];
+    unsigned long seq[MODEL_OBJS];
+    unsigned long next_seq;
+    unsigned rng;
+    long runs;
+};
+
+static unsigned model_rand(struct ready_model *m)
+{
+    m->rng ^= m->rng << 13;
+    m->rng ^= m->rng >> 17;
+    m->rng ^= m->rng << 5;
+    return m->rng;
+}
+
+static int model_head(const struct ready_model *m)
+{
+    int head = -1;
+
+    for (int i = 0; i < MODEL_OBJS; i++) {
+        if (!m->queued[i])
+            continue;
+        if (head < 0 || act_object_priority(&m->o[i].base) > act_object_priority(&m->o[head].base)
+            || (act_object_priority(&m->o[i].base) == act_object_priority(&m->o[head].base)
+                && m->seq[i] < m->seq[head]))
+            head = i;
+    }
+    return head;
+}
+
+static void model_step(struct ready_model *m)
+{
+    unsigned r = model_rand(m);
+    int j = (int)(r % MODEL_OBJS);
+    act_object *ao = &m->o[j].base;
+
+    if (m->queued[j]) {
+        if ((r >> 8) % 2 == 0)
+            act_cancel(ao);
+        else
+            act_wait_for_request(act_object_status(ao));
+        cr_assert_not(act_is_active(ao));
+        m->queued[j] = false;
+    } else if ((r >> 8) % 4 == 0) {
+        act_object_set_priority(ao, (int)((r >> 12) % 4) - 1);
+    } else {
+        act_complete_self(ao, 0);
+        m->queued[j] = true;
+        m->seq[j] = m->next_seq++;
+    }
+}
+
+static int model_run(fx_obj *o)
+{
+    struct ready_model *m = o->user;
+    int id = (int)(o - m->o);
+
+    cr_assert_eq(model_head(m), id, "run %ld: object %d ran, the model's head is %d", m->runs, id, model_head(m));
+    m->queued[id] = false;
+    m->runs++;
+    for (unsigned k = model_rand(m) % 3; k > 0; k--)
+        model_step(m);
+    return 0;
+}
+
+Test(sched, ready_queue_matches_a_model_under_random_completions_cancels_and_dispatches)
+{
+    struct ready_model *m = calloc(1, sizeof *m);
+
+    cr_assert_not_null(m);
+    m->rng = 0x2545f491u;
+    for (int i = 0; i < MODEL_OBJS; i++) {
+        fx_obj_init(&m->o[i], (int)(i % 4) - 1);
+        m->o[i].user = m;
+        m->o[i].on_run = model_run;
+    }
+    for (int round = 0; round < 20000; round++) {
+        model_step(m);
+        if (model_rand(m) % 4 == 0)
+            (void)act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    }
+    while (model_head(m) >= 0)
+        (void)act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "nothing left queued beyond the model");
+    cr_assert_gt(m->runs, 1000);
+    free(m);
 }
