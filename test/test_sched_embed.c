@@ -3,9 +3,14 @@
  * without ACT_RUN_NOWAIT, the fd that becomes readable for a remote
  * completion, and the timeout act_sched_timeout gives the foreign loop.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <active/pipe.h>
 
 #include "support/fixture.h"
 
@@ -117,6 +122,69 @@ Test(sched, fd_is_not_readable_after_run_once_gathered_the_remote_completion)
         cr_assert_eq(poll(&pfd, 1, 0), 0, "round %d: the wake was left readable: a foreign loop would spin", round);
         act_object_deque(&o.base);
     }
+}
+
+static void *complete_now(void *arg)
+{
+    struct remote_job *job = arg;
+
+    act_complete_remote(job->sched, job->status, job->result);
+    return NULL;
+}
+
+/* c's run: a remote completion lands while the loop is awake (no wake), then the loop stops. */
+static int push_then_stop(fx_obj *o)
+{
+    pthread_t th;
+
+    cr_assert_eq(pthread_create(&th, NULL, complete_now, o->user), 0);
+    pthread_join(th, NULL);
+    act_sched_stop(fx_sched());
+    return 0;
+}
+
+/*
+ * sched.c NOTE 3: while a loop of ours runs, a remote completion costs no
+ * wake, so the loop must wake the port itself when it hands control back
+ * with one still on the stack: a foreign loop then sleeping on
+ * act_sched_fd() must find it readable.  A pending pipe read makes every
+ * pass poll the port, which takes back the wake of the first completion,
+ * so the descriptor is readable afterwards only by that hand-back.
+ */
+Test(sched, fd_is_readable_when_a_loop_returns_with_a_remote_completion_it_did_not_gather)
+{
+    fx_obj a, c;
+    struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
+    struct remote_job job_c = { fx_sched(), NULL, 1 }, job_a = { fx_sched(), NULL, 2 };
+    act_status st = ACT_STATUS_INIT;
+    act_pipe rd;
+    char byte;
+    int fd[2];
+    pthread_t th;
+
+    cr_assert_eq(pipe2(fd, O_CLOEXEC), 0);
+    cr_assert_eq(act_pipe_open(&rd, fx_sched(), fd[0]), 0);
+    act_pipe_read(&rd, &byte, 1, &st); /* registered: every pass polls */
+    fx_obj_init(&a, ACT_PRIORITY_STANDARD);
+    fx_obj_init(&c, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&a);
+    fx_obj_issue(&c);
+    job_a.status = act_object_status(&a.base);
+    job_c.status = act_object_status(&c.base);
+    c.on_run = push_then_stop;
+    c.user = &job_a;
+    cr_assert_eq(pthread_create(&th, NULL, complete_now, &job_c), 0);
+    pthread_join(th, NULL); /* c is on the stack, the port woken */
+    cr_assert_eq(act_sched_start(fx_sched()), 0);
+    cr_assert_eq(c.runs, 1);
+    cr_assert_eq(a.runs, 0, "a landed after the pass gathered");
+    cr_assert_eq(poll(&pfd, 1, 0), 1, "a is on the stack and nothing would wake a foreign loop for it");
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    cr_assert_eq(a.runs, 1);
+    cr_assert_eq(a.last_result, 2);
+    act_pipe_close(&rd);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+    close(fd[1]);
 }
 
 Test(sched, timeout_is_minus_one_without_timers)
