@@ -589,5 +589,10 @@ bool act_wait_started(const act_wait *w)
  * come: act_wait_for_request() returned with the signal unconsumed, which
  * the scheduler later delivered as a stray, and act_object_deque() let the
  * object leave with it, to be queued after the object was freed.  Both
- * gather the stack before they decide.
+ * gather the stack before they decide.  What no gathering sees is a
+ * completion still inside act_complete_remote(), its result stored and its
+ * link not yet pushed: for an object that is not active that window stays,
+ * and such a completion is reported as a stray when it is dispatched (an
+ * active object is not affected: act_cancel() and act_wait_for_request()
+ * wait until it is queued).
  */
