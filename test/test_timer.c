@@ -4,6 +4,7 @@
  * million armed timers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -363,6 +364,42 @@ Test(timer, earlier_deadline_armed_later_fires_first)
     cr_assert_eq(late.o.runs, 1);
     cr_assert_eq(early.o.runs, 1);
     cr_assert_leq(early.ran_at, late.ran_at);
+}
+
+/*
+ * The end of the clock's range: a delay past it (clamped to its last
+ * microsecond), its last microsecond and UINT64_MAX itself land in the
+ * queue's top (the wheel's level 10), stay queued while a near timer comes
+ * and goes, give a foreign loop the longest timeout, and cancel cleanly.
+ */
+Test(timer, deadlines_at_the_end_of_the_clock_stay_armed_and_cancel_cleanly)
+{
+    act_status st[3] = { ACT_STATUS_INIT, ACT_STATUS_INIT, ACT_STATUS_INIT };
+    act_timer far[3];
+    struct timed near;
+
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(act_timer_init(&far[i], fx_sched()), 0);
+    act_timer_after(&far[0], &st[0], UINT64_MAX);
+    act_timer_at(&far[1], &st[1], UINT64_MAX - 1);
+    act_timer_at(&far[2], &st[2], UINT64_MAX);
+    cr_assert_eq(act_sched_timeout(fx_sched()), INT_MAX);
+    timed_init(&near);
+    timed_at(&near, act_now_usec() + 1000);
+    fx_run_for(5000);
+    cr_assert_eq(near.o.runs, 1);
+    cr_assert_geq(near.ran_at, near.deadline);
+    for (int i = 0; i < 3; i++) {
+        cr_assert(act_status_pending(&st[i]), "timer %d at the end of the clock fired", i);
+        cr_assert(act_timer_armed(&far[i]));
+    }
+    cr_assert_eq(act_sched_timeout(fx_sched()), INT_MAX);
+    for (int i = 0; i < 3; i++) {
+        act_timer_cancel(&far[i]);
+        cr_assert_eq(act_status_result(&st[i]), -ECANCELED);
+    }
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1, "the queue is empty again");
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
 }
 
 struct same_deadline {
