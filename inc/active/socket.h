@@ -320,7 +320,9 @@ ACT_API void act_socket_send(act_socket *sock, const void *buf, size_t len, act_
  * Ownership: @sock holds @buf and @st until @st completes; nothing is
  * written into @buf after that, even after a cancel.
  * Return (in @st): the byte count (>= 1); 0 at the peer's orderly shutdown
- * (stream), or for an empty datagram; -ECONNRESET when the peer reset the
+ * (stream), for an empty datagram, or once @sock is shut down for reading
+ * (act_socket_shutdown()) and what arrived before has been read;
+ * -ECONNRESET when the peer reset the
  * connection; -ECONNREFUSED on a connected UDP socket whose peer port is
  * closed; -ECANCELED after act_socket_cancel_recv() or a close; inside the
  * call: -EBUSY when a read-direction request is outstanding (it is
@@ -393,7 +395,9 @@ ACT_API void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
  * Ownership: @sock holds @buf, @from and @st until @st completes; neither
  * is written after that, even after a cancel.
  * Return (in @st): the byte count (>= 0: an empty datagram is 0), with
- * @from filled; -ECONNREFUSED (UDP: an earlier datagram hit a closed
+ * @from filled; 0 with @from empty (len 0) once @sock is shut down for
+ * reading and the datagrams that arrived before have been read;
+ * -ECONNREFUSED (UDP: an earlier datagram hit a closed
  * port); -ECANCELED after act_socket_cancel_recv() or a close (the
  * datagram waits for the next read); inside the call: -EBUSY, -EBADF as
  * for act_socket_recv(); -EOPNOTSUPP on a stream socket; -EINVAL when
@@ -413,8 +417,8 @@ ACT_API void act_socket_recvfrom(act_socket *sock, void *buf, size_t len,
  * end of stream after the bytes already sent (the peer's recv then gives
  * 0); it is refused while a send is outstanding, so the end never cuts
  * one short: wait for the send, or cancel it first.  SHUT_RD makes an
- * outstanding or later recv complete with 0 once what already arrived has
- * been read.
+ * outstanding or later recv (or a datagram socket's recvfrom) complete
+ * with 0 once what already arrived has been read.
  * Context: the scheduler's thread.
  * Ownership: none kept.
  * Return (in @st): 0; -EBUSY while a connect is outstanding, and for

@@ -115,8 +115,15 @@ static int recvfrom_step(act__stream *st, act__stream_req *rq)
     do
         n = recvfrom(st->watch.fd, rq->buf.in, rq->len, 0, &from->u.sa, &len);
     while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return would_block(errno) ? ACT_PENDING : -errno;
+    if (n < 0 && !would_block(errno))
+        return -errno;
+    if (n < 0 && !act__stream_shut_for_reading(st))
+        return ACT_PENDING;
+    if (n < 0) { /* shut for reading, nothing left: 0 and no sender (NOTE 5 of stream.c) */
+        *from = (act_sockaddr){ .len = 0 };
+        rq->done = 0;
+        return 0;
+    }
     from->len = len;
     if (len < sizeof(sa_family_t)) { /* an unbound Unix sender: the unnamed address */
         from->u.sa.sa_family = AF_UNIX;

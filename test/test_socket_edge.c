@@ -1,0 +1,81 @@
+/*
+ * act_socket at the kernel's awkward edges, where readiness and the system
+ * call disagree: a datagram socket shut down for reading (polls readable,
+ * recv says EAGAIN).  Waited for, it would be a busy loop with the request
+ * never completing.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "support/sock.h"
+
+TestSuite(socket_edge, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
+
+/* @a and @b bound to loopback UDP ports, @a connected to @b. */
+static void udp_connected(act_socket *a, act_socket *b)
+{
+    act_sockaddr at_a, at_b;
+    act_status st = ACT_STATUS_INIT;
+
+    sk_bind(a, SOCK_DGRAM, "127.0.0.1:0", &at_a);
+    sk_bind(b, SOCK_DGRAM, "127.0.0.1:0", &at_b);
+    act_socket_connect(a, &at_b, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+}
+
+Test(socket_edge, udp_recv_outstanding_at_shutdown_for_reading_completes_with_zero_and_stops_polling)
+{
+    act_socket a, b;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[16];
+
+    udp_connected(&a, &b);
+    sk_obj_init(&r, &a, SK_RECV);
+    act_socket_recv(&a, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_poll(1);
+    act_socket_shutdown(&a, SHUT_RD, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    io_poll(1);
+    cr_assert_eq(r.runs, 1, "the socket polls readable for ever: the recv must end, not be retried every pass");
+    cr_assert_eq(r.last, 0, "shut for reading with nothing queued: 0, as the header says");
+    io_poll(2);
+    cr_assert_eq(io_epoll_events(act_socket_fd(&a)), 0, "nobody reads: the readable socket leaves the set");
+    act_socket_close(&a);
+    act_socket_close(&b);
+}
+
+Test(socket_edge, unix_recvfrom_after_shutdown_for_reading_gets_the_queued_datagram_then_zero_with_no_sender)
+{
+    act_socket rx, tx;
+    act_sockaddr at, from;
+    act_status st = ACT_STATUS_INIT;
+    char name[64], buf[16];
+    sk_obj r;
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at);
+    cr_assert_eq(act_socket_open(&tx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket_sendto(&tx, "one", 3, &at, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    act_socket_shutdown(&rx, SHUT_RD, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    sk_obj_init(&r, &rx, SK_RECV);
+    act_socket_recvfrom(&rx, buf, sizeof buf, &from, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, 3, "what arrived before the shutdown is read first");
+    cr_assert_eq(memcmp(buf, "one", 3), 0);
+    memset(&from, 0x5a, sizeof from);
+    act_socket_recvfrom(&rx, buf, sizeof buf, &from, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_poll(1);
+    cr_assert_eq(r.runs, 2, "then the recvfrom ends instead of being retried every pass");
+    cr_assert_eq(r.last, 0);
+    cr_assert_eq(from.len, 0, "no datagram, no sender: the address is empty");
+    act_socket_close(&tx);
+    act_socket_close(&rx);
+}
