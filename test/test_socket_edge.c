@@ -1,8 +1,9 @@
 /*
  * act_socket at the kernel's awkward edges, where readiness and the system
  * call disagree: a datagram socket shut down for reading (polls readable,
- * recv says EAGAIN).  Waited for, it would be a busy loop with the request
- * never completing.
+ * recv says EAGAIN), and a Unix datagram receiver with a full queue (an
+ * unconnected sender polls writable, sendto says EAGAIN).  Either, waited
+ * for, would be a busy loop with the request never completing.
  */
 #include <errno.h>
 #include <string.h>
@@ -76,6 +77,62 @@ Test(socket_edge, unix_recvfrom_after_shutdown_for_reading_gets_the_queued_datag
     cr_assert_eq(r.runs, 2, "then the recvfrom ends instead of being retried every pass");
     cr_assert_eq(r.last, 0);
     cr_assert_eq(from.len, 0, "no datagram, no sender: the address is empty");
+    act_socket_close(&tx);
+    act_socket_close(&rx);
+}
+
+Test(socket_edge, unix_sendto_a_receiver_whose_queue_is_full_completes_eagain_inside_the_call)
+{
+    act_socket rx, tx;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    char name[64], one;
+    int sent = 0;
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at); /* never reads until the end */
+    cr_assert_eq(act_socket_open(&tx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    for (;;) {
+        act_socket_sendto(&tx, "x", 1, &at, &st);
+        cr_assert(!act_status_pending(&st),
+                  "the kernel cannot report room in another socket's queue: waiting is a busy loop");
+        if (act_status_result(&st) != 1)
+            break;
+        cr_assert_lt(++sent, 100000, "the receiver's queue never filled");
+    }
+    cr_assert_eq(act_status_result(&st), -EAGAIN);
+    cr_assert_eq(read(act_socket_fd(&rx), &one, 1), 1);
+    act_socket_sendto(&tx, "x", 1, &at, &st);
+    cr_assert_eq(act_status_result(&st), 1, "room again: the next sendto goes");
+    act_socket_close(&tx);
+    act_socket_close(&rx);
+}
+
+Test(socket_edge, unix_send_on_a_connected_socket_waits_for_room_in_its_peers_full_queue)
+{
+    act_socket rx, tx;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    char name[64], one;
+    int sent = 0;
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at);
+    cr_assert_eq(act_socket_open(&tx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket_connect(&tx, &at, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    for (;;) {
+        act_socket_send(&tx, "x", 1, &st);
+        if (act_status_pending(&st))
+            break;
+        cr_assert_eq(act_status_result(&st), 1);
+        cr_assert_lt(++sent, 100000, "the receiver's queue never filled");
+    }
+    io_poll(2);
+    cr_assert(act_status_pending(&st), "connected: the kernel reports room in the peer's queue, so the send waits");
+    cr_assert_eq(read(act_socket_fd(&rx), &one, 1), 1);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 1);
     act_socket_close(&tx);
     act_socket_close(&rx);
 }

@@ -363,11 +363,14 @@ ACT_API void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_s
  * @st:   the caller's status, not pending
  *
  * A write-direction request, tried inside the call; completes there unless
- * the socket's send buffer (or a Unix peer's queue) is full.
+ * the socket's send buffer is full.  A Unix receiver's full queue is not
+ * waited for (the kernel cannot report when it has room, see -EAGAIN).
  * Context: the scheduler's thread.
  * Ownership: @sock holds @buf, @to and @st until @st completes.
- * Return (in @st): @len; -EMSGSIZE for a datagram too big; -ECONNREFUSED
- * or -ENOENT for a Unix path with no socket; -EISCONN when a Unix datagram
+ * Return (in @st): @len; -EMSGSIZE for a datagram too big; -EAGAIN when
+ * a Unix receiver's queue is full and @sock is not connected to it (try
+ * again later, with a timer; a connected socket's act_socket_send() waits
+ * for room instead); -ECONNREFUSED or -ENOENT for a Unix path with no socket; -EISCONN when a Unix datagram
  * socket is connected to another peer; -ECANCELED after
  * act_socket_cancel_send() or a close (the datagram was not sent);
  * inside the call: -EBUSY when a send, sendto or connect is outstanding;
