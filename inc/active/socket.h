@@ -300,7 +300,8 @@ ACT_API void act_socket_accept(act_socket *sock, act_socket *conn, act_status *s
  * -EMSGSIZE for a datagram too big for the protocol; -ECONNREFUSED on a
  * connected UDP socket whose peer port was closed; inside the call: -EBUSY
  * when a send, sendto or connect is outstanding (it is untouched); -EBADF
- * when @sock is closed; -ENOTCONN or -EDESTADDRREQ when not connected;
+ * when @sock is closed; -ENOTCONN (Unix), -EDESTADDRREQ (UDP)
+ * or -EPIPE (TCP) when not connected;
  * -EINVAL when @buf is NULL with @len > 0 or @len > INT_MAX.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
