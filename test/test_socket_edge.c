@@ -136,3 +136,29 @@ Test(socket_edge, unix_send_on_a_connected_socket_waits_for_room_in_its_peers_fu
     act_socket_close(&tx);
     act_socket_close(&rx);
 }
+
+Test(socket_edge, tcp_recv_outstanding_at_shutdown_for_reading_gets_what_arrived_then_zero)
+{
+    act_socket c, s;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[16];
+
+    sk_pair(&c, &s, "127.0.0.1:0");
+    sk_obj_init(&r, &c, SK_RECV);
+    act_socket_recv(&c, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    act_socket_send(&s, "abc", 3, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    act_socket_shutdown(&c, SHUT_RD, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, 3, "what arrived before the shutdown is read first");
+    cr_assert_eq(memcmp(buf, "abc", 3), 0);
+    act_socket_recv(&c, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_run_until(&r.runs, 2);
+    cr_assert_eq(r.last, 0, "then end of stream");
+    act_socket_close(&c);
+    act_socket_close(&s);
+}
