@@ -122,7 +122,9 @@ ACT_API int act_socket_open(act_socket *sock, act_sched *s, int family, int type
  *
  * Outstanding requests complete now with -ECANCELED (their owners' run gets
  * it, as an asynchronous notice; use act_cancel() first for "never run").
- * Bytes already sent keep going out in the background (close(2)); a Unix
+ * Bytes already sent keep going out in the background (close(2)), unless
+ * received bytes were left unread: then Linux resets a TCP connection
+ * instead and drops what it had not sent yet (RFC 2525, 2.17).  A Unix
  * socket's bound path is not unlinked.  Does nothing on a closed socket.
  * Context: the scheduler's thread.
  * Ownership: the descriptor is closed; @sock may be freed on return, and so
