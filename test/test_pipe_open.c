@@ -5,9 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -244,4 +247,42 @@ Test(pipe_open, close_and_reopen_inside_run_cancels_the_other_direction_once_and
     close(fresh[1]);
     cr_assert_eq(io_fd_count(), before, "old[0] closed by the close, fresh[0] by the last");
     free(src);
+}
+
+/*
+ * A buffer of INT_MAX + 1 bytes, reserved but never backed (only its first
+ * page is touched): the kernel, and valgrind, check the whole length a read
+ * is given, and a clamped read is given INT_MAX.
+ */
+#define BIG ((size_t)INT_MAX + 1)
+static char *big_buffer(void)
+{
+    void *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    cr_assert_neq(p, MAP_FAILED);
+    return p;
+}
+
+Test(pipe_open, lengths_beyond_int_max_clamp_a_read_and_refuse_a_full_read_or_a_write)
+{
+    act_pipe rd, wr;
+    act_status st = ACT_STATUS_INIT;
+    char *buf = big_buffer();
+    size_t huge = (size_t)INT_MAX + 1;
+
+    pair(&rd, &wr);
+    act_pipe_read_full(&rd, buf, huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL, "a full read's count would not fit its int result");
+    act_pipe_write(&wr, "abc", huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    cr_assert_eq(act_pipe_written(&wr), 0, "a refused write moved nothing");
+    act_pipe_read(&rd, buf, SIZE_MAX, &st);
+    cr_assert(act_status_pending(&st), "a read of one or more takes at most INT_MAX of any length");
+    cr_assert_eq(write(act_pipe_fd(&wr), "abc", 3), 3);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 3);
+    cr_assert_eq(memcmp(buf, "abc", 3), 0);
+    act_pipe_close(&rd);
+    act_pipe_close(&wr);
+    cr_assert_eq(munmap(buf, BIG), 0);
 }

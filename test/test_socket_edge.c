@@ -6,8 +6,12 @@
  * for, would be a busy loop with the request never completing.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "support/sock.h"
@@ -161,4 +165,50 @@ Test(socket_edge, tcp_recv_outstanding_at_shutdown_for_reading_gets_what_arrived
     cr_assert_eq(r.last, 0, "then end of stream");
     act_socket_close(&c);
     act_socket_close(&s);
+}
+
+/*
+ * A buffer of INT_MAX + 1 bytes, reserved but never backed (only its first
+ * page is touched): the kernel, and valgrind, check the whole length a read
+ * is given, and a clamped read is given INT_MAX.
+ */
+#define BIG ((size_t)INT_MAX + 1)
+static char *big_buffer(void)
+{
+    void *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    cr_assert_neq(p, MAP_FAILED);
+    return p;
+}
+
+Test(socket_edge, lengths_beyond_int_max_clamp_a_recv_and_refuse_a_full_recv_a_send_or_a_sendto)
+{
+    act_socket a, b, c, s;
+    act_status st = ACT_STATUS_INIT, rst = ACT_STATUS_INIT;
+    act_sockaddr at;
+    char *buf = big_buffer();
+    size_t huge = (size_t)INT_MAX + 1;
+
+    sk_pair(&c, &s, "127.0.0.1:0");
+    act_socket_recv_full(&c, buf, huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_socket_send(&c, "abc", huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    cr_assert_eq(act_socket_sent(&c), 0, "a refused send moved nothing");
+    udp_connected(&a, &b);
+    cr_assert_eq(act_socket_local_addr(&a, &at), 0);
+    act_socket_sendto(&b, "abc", huge, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_socket_recv(&a, buf, SIZE_MAX, &rst);
+    cr_assert(act_status_pending(&rst), "a recv takes at most INT_MAX of any length");
+    act_socket_sendto(&b, "abc", 3, &at, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    act_wait_for_request(&rst);
+    cr_assert_eq(act_status_result(&rst), 3);
+    cr_assert_eq(memcmp(buf, "abc", 3), 0);
+    act_socket_close(&a);
+    act_socket_close(&b);
+    act_socket_close(&c);
+    act_socket_close(&s);
+    cr_assert_eq(munmap(buf, BIG), 0);
 }
