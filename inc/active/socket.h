@@ -428,7 +428,10 @@ ACT_API void act_socket_recvfrom(act_socket *sock, void *buf, size_t len,
  * Context: the scheduler's thread.
  * Ownership: none kept.
  * Return (in @st): 0; -EBUSY while a connect is outstanding, and for
- * SHUT_WR or SHUT_RDWR while a send or sendto is outstanding; -ENOTCONN when not connected; -EBADF
+ * SHUT_WR or SHUT_RDWR while a send or sendto is outstanding; -ENOTCONN
+ * when not connected (a TCP or Unix stream socket; an unconnected UDP
+ * socket too, but Linux shuts its directions all the same, so a later recv
+ * completes with 0; an unconnected Unix datagram socket gives 0); -EBADF
  * when @sock is closed; -EINVAL for another @how.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
