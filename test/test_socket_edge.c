@@ -212,3 +212,52 @@ Test(socket_edge, lengths_beyond_int_max_clamp_a_recv_and_refuse_a_full_recv_a_s
     act_socket_close(&s);
     cr_assert_eq(munmap(buf, BIG), 0);
 }
+
+/* @rx's next datagram, through recvfrom (@from not NULL) or recv, into a buffer of @len. */
+static int next_datagram(act_socket *rx, char *buf, size_t len, act_sockaddr *from)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    if (from != NULL)
+        act_socket_recvfrom(rx, buf, len, from, &st);
+    else
+        act_socket_recv(rx, buf, len, &st);
+    act_wait_for_request(&st);
+    return act_status_result(&st);
+}
+
+Test(socket_edge, a_datagram_longer_than_the_buffer_is_truncated_and_its_rest_discarded)
+{
+    act_socket rx, tx, urx, utx;
+    act_sockaddr at, mine, from, uat;
+    act_status st = ACT_STATUS_INIT;
+    char buf[8], name[64];
+
+    sk_bind(&rx, SOCK_DGRAM, "127.0.0.1:0", &at);
+    sk_bind(&tx, SOCK_DGRAM, "127.0.0.1:0", &mine);
+    act_socket_sendto(&tx, "0123456789", 10, &at, &st);
+    cr_assert_eq(act_status_result(&st), 10);
+    act_socket_sendto(&tx, "xyz", 3, &at, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    memset(buf, '.', sizeof buf);
+    cr_assert_eq(next_datagram(&rx, buf, 4, &from), 4, "recvfrom: the datagram cut to the buffer");
+    cr_assert_eq(memcmp(buf, "0123....", 8), 0, "nothing written past the buffer's length");
+    cr_assert_eq(act_sockaddr_port(&from), act_sockaddr_port(&mine));
+    cr_assert_eq(next_datagram(&rx, buf, sizeof buf, &from), 3, "its rest was discarded: the next is the next datagram");
+    cr_assert_eq(memcmp(buf, "xyz", 3), 0);
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&urx, SOCK_DGRAM, name, &uat);
+    cr_assert_eq(act_socket_open(&utx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket_sendto(&utx, "0123456789", 10, &uat, &st);
+    act_socket_sendto(&utx, "xyz", 3, &uat, &st);
+    memset(buf, '.', sizeof buf);
+    cr_assert_eq(next_datagram(&urx, buf, 4, NULL), 4, "recv: the same");
+    cr_assert_eq(memcmp(buf, "0123....", 8), 0);
+    cr_assert_eq(next_datagram(&urx, buf, sizeof buf, NULL), 3);
+    cr_assert_eq(memcmp(buf, "xyz", 3), 0);
+    act_socket_close(&rx);
+    act_socket_close(&tx);
+    act_socket_close(&urx);
+    act_socket_close(&utx);
+}
