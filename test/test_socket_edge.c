@@ -284,3 +284,43 @@ Test(socket_edge, a_datagram_longer_than_the_buffer_is_truncated_and_its_rest_di
     act_socket_close(&urx);
     act_socket_close(&utx);
 }
+
+Test(socket_edge, unix_connect_to_a_full_backlog_completes_eagain_inside_the_call_and_watches_nothing)
+{
+    act_socket l, c, a;
+    act_sockaddr at, addr;
+    act_status st = ACT_STATUS_INIT;
+    char name[64];
+    int raw[16], n = 0;
+
+    sk_unix_name(name, sizeof name);
+    cr_assert_eq(act_sockaddr_parse(&addr, name), 0);
+    cr_assert_eq(act_socket_open(&l, fx_sched(), AF_UNIX, SOCK_STREAM), 0);
+    cr_assert_eq(act_socket_bind(&l, &addr), 0);
+    cr_assert_eq(act_socket_listen(&l, 1), 0);
+    cr_assert_eq(act_socket_local_addr(&l, &at), 0);
+    for (;;) { /* fill the backlog from outside the library */
+        cr_assert_lt(n, 16, "the backlog never filled");
+        raw[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        cr_assert_geq(raw[n], 0);
+        if (connect(raw[n], &at.u.sa, at.len) < 0) {
+            cr_assert_eq(errno, EAGAIN);
+            close(raw[n]);
+            break;
+        }
+        n++;
+    }
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_UNIX, SOCK_STREAM), 0);
+    act_socket_connect(&c, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EAGAIN, "the kernel cannot report room in a backlog: a result, not a wait");
+    cr_assert_eq(io_epoll_events(act_socket_fd(&c)), 0, "nothing registered, so nothing can spin");
+    act_socket_accept(&l, &a, &st);
+    cr_assert_eq(act_status_result(&st), 0, "a connection was waiting");
+    act_socket_connect(&c, &at, &st);
+    cr_assert_eq(act_status_result(&st), 0, "room again: the same socket connects");
+    act_socket_close(&a);
+    act_socket_close(&c);
+    while (n > 0)
+        close(raw[--n]);
+    act_socket_close(&l);
+}
