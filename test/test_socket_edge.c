@@ -324,3 +324,27 @@ Test(socket_edge, unix_connect_to_a_full_backlog_completes_eagain_inside_the_cal
         close(raw[--n]);
     act_socket_close(&l);
 }
+
+Test(socket_edge, a_connection_reset_while_it_waited_is_accepted_and_its_recv_gets_econnreset)
+{
+    act_socket l, a;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    struct linger abort_close = { 1, 0 };
+    char buf[8];
+    int fd;
+
+    sk_listen(&l, "127.0.0.1:0", &at);
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(connect(fd, &at.u.sa, at.len), 0, "blocking: established, queued for accept");
+    cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close), 0);
+    close(fd); /* a reset, before or after the accept: either way the same results */
+    act_socket_accept(&l, &a, &st);
+    cr_assert_eq(act_status_result(&st), 0, "not skipped: Linux hands the connection over");
+    act_socket_recv(&a, buf, sizeof buf, &st);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), -ECONNRESET);
+    act_socket_close(&a);
+    act_socket_close(&l);
+}

@@ -266,8 +266,11 @@ ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_
  *
  * A read-direction request, tried inside the call: it completes there when
  * a connection is already waiting, otherwise on a later pass.  @conn is
- * served by @sock's scheduler, non-blocking and close-on-exec.  Connections that the peer aborted before they were
- * accepted are skipped.
+ * served by @sock's scheduler, non-blocking and close-on-exec.  A
+ * connection the peer reset while it waited is handed over like any other
+ * (Linux completes it before accept(2) sees it), and its first recv gets
+ * -ECONNRESET; only those accept(2) reports as failed (ECONNABORTED,
+ * EPROTO, a network error) are skipped.
  * Context: the scheduler's thread.
  * Ownership: @sock holds @conn and @st until @st completes; then @conn is
  * the caller's: open (success, close it later) or closed (any error).
