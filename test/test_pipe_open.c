@@ -5,9 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,4 +185,104 @@ Test(pipe_open, no_descriptor_leaks_after_open_use_and_close)
         close(fds[1]);
     }
     cr_assert_eq(io_fd_count(), before);
+}
+
+/* What the reader's run re-opens its pipe on, and where its next read goes. */
+struct reopen {
+    int fd;
+    char byte;
+};
+
+/* The reader's run: close the socketpair end both objects use, open the new one into the same struct, read again. */
+static int close_and_reopen(io_obj *o)
+{
+    struct reopen *next = o->user;
+
+    if (o->runs > 1)
+        return 0; /* the read on the new descriptor */
+    act_pipe_close(o->pipe);
+    cr_assert_eq(act_pipe_open(o->pipe, fx_sched(), next->fd), 0);
+    act_pipe_read(o->pipe, &next->byte, 1, act_object_status(&o->base));
+    act_set_active(&o->base);
+    return 0;
+}
+
+Test(pipe_open, close_and_reopen_inside_run_cancels_the_other_direction_once_and_the_struct_serves_the_new_fd)
+{
+    enum { TOTAL = 1 << 22 };
+    int old[2], fresh[2], before = io_fd_count();
+    struct reopen next = { .byte = 0 };
+    char byte = 0, *src = calloc(1, TOTAL);
+    act_pipe p;
+    io_obj r, w;
+
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, old), 0);
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fresh), 0);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), old[0]), 0);
+    next.fd = fresh[0];
+    io_obj_init(&r, &p, false);
+    io_obj_init(&w, &p, true);
+    r.on_run = close_and_reopen;
+    r.user = &next;
+    act_pipe_read(&p, &byte, 1, act_object_status(&r.base));
+    act_set_active(&r.base);
+    act_pipe_write(&p, src, TOTAL, act_object_status(&w.base));
+    cr_assert(act_status_pending(act_object_status(&w.base)), "the write fills the socket");
+    act_set_active(&w.base);
+    cr_assert_eq(write(old[1], "a", 1), 1);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, 1);
+    io_run_until(&w.runs, 1);
+    cr_assert_eq(w.last, -ECANCELED, "the close in the reader's run cancelled the write, once");
+    cr_assert_eq(act_pipe_fd(&p), fresh[0]);
+    cr_assert_eq(io_epoll_events(old[0]), 0, "the old descriptor left the epoll set before it closed");
+    cr_assert_eq(write(fresh[1], "b", 1), 1);
+    io_run_until(&r.runs, 2);
+    cr_assert_eq(r.last, 1);
+    cr_assert_eq(next.byte, 'b', "the re-opened struct serves the new descriptor");
+    io_poll(3);
+    cr_assert_eq(w.runs, 1, "no second signal for the cancelled write");
+    act_pipe_close(&p);
+    close(old[1]);
+    close(fresh[1]);
+    cr_assert_eq(io_fd_count(), before, "old[0] closed by the close, fresh[0] by the last");
+    free(src);
+}
+
+/*
+ * A buffer of INT_MAX + 1 bytes, reserved but never backed (only its first
+ * page is touched): the kernel, and valgrind, check the whole length a read
+ * is given, and a clamped read is given INT_MAX.
+ */
+#define BIG ((size_t)INT_MAX + 1)
+static char *big_buffer(void)
+{
+    void *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    cr_assert_neq(p, MAP_FAILED);
+    return p;
+}
+
+Test(pipe_open, lengths_beyond_int_max_clamp_a_read_and_refuse_a_full_read_or_a_write)
+{
+    act_pipe rd, wr;
+    act_status st = ACT_STATUS_INIT;
+    char *buf = big_buffer();
+    size_t huge = (size_t)INT_MAX + 1;
+
+    pair(&rd, &wr);
+    act_pipe_read_full(&rd, buf, huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL, "a full read's count would not fit its int result");
+    act_pipe_write(&wr, "abc", huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    cr_assert_eq(act_pipe_written(&wr), 0, "a refused write moved nothing");
+    act_pipe_read(&rd, buf, SIZE_MAX, &st);
+    cr_assert(act_status_pending(&st), "a read of one or more takes at most INT_MAX of any length");
+    cr_assert_eq(write(act_pipe_fd(&wr), "abc", 3), 3);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 3);
+    cr_assert_eq(memcmp(buf, "abc", 3), 0);
+    act_pipe_close(&rd);
+    act_pipe_close(&wr);
+    cr_assert_eq(munmap(buf, BIG), 0);
 }

@@ -86,8 +86,11 @@ ACT_API void act_fd_fini(act_fd *w);
  * those asked for), ACT_FD_ERROR and ACT_FD_HANGUP; -ECANCELED after
  * act_fd_cancel() or act_fd_fini(); inside the call: -EBUSY when a wait is
  * outstanding (it is untouched), -EBADF when @w is fini'd or the
- * descriptor was closed since, -EINVAL when @events is 0 or has other
- * bits, -ENOMEM.
+ * descriptor was closed before the wait had to register it, -EINVAL when
+ * @events is 0 or has other bits, -ENOMEM.  Closing the descriptor before
+ * act_fd_fini() is a misuse the watcher cannot always see: a wait for the
+ * events of the last one makes no system call, and after such a close it
+ * never completes.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
 ACT_API void act_fd_wait(act_fd *w, int events, act_status *st);

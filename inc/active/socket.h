@@ -122,7 +122,9 @@ ACT_API int act_socket_open(act_socket *sock, act_sched *s, int family, int type
  *
  * Outstanding requests complete now with -ECANCELED (their owners' run gets
  * it, as an asynchronous notice; use act_cancel() first for "never run").
- * Bytes already sent keep going out in the background (close(2)); a Unix
+ * Bytes already sent keep going out in the background (close(2)), unless
+ * received bytes were left unread: then Linux resets a TCP connection
+ * instead and drops what it had not sent yet (RFC 2525, 2.17).  A Unix
  * socket's bound path is not unlinked.  Does nothing on a closed socket.
  * Context: the scheduler's thread.
  * Ownership: the descriptor is closed; @sock may be freed on return, and so
@@ -264,8 +266,11 @@ ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_
  *
  * A read-direction request, tried inside the call: it completes there when
  * a connection is already waiting, otherwise on a later pass.  @conn is
- * served by @sock's scheduler, non-blocking and close-on-exec.  Connections that the peer aborted before they were
- * accepted are skipped.
+ * served by @sock's scheduler, non-blocking and close-on-exec.  A
+ * connection the peer reset while it waited is handed over like any other
+ * (Linux completes it before accept(2) sees it), and its first recv gets
+ * -ECONNRESET; only those accept(2) reports as failed (ECONNABORTED,
+ * EPROTO, a network error) are skipped.
  * Context: the scheduler's thread.
  * Ownership: @sock holds @conn and @st until @st completes; then @conn is
  * the caller's: open (success, close it later) or closed (any error).
@@ -300,7 +305,8 @@ ACT_API void act_socket_accept(act_socket *sock, act_socket *conn, act_status *s
  * -EMSGSIZE for a datagram too big for the protocol; -ECONNREFUSED on a
  * connected UDP socket whose peer port was closed; inside the call: -EBUSY
  * when a send, sendto or connect is outstanding (it is untouched); -EBADF
- * when @sock is closed; -ENOTCONN or -EDESTADDRREQ when not connected;
+ * when @sock is closed; -ENOTCONN (Unix), -EDESTADDRREQ (UDP)
+ * or -EPIPE (TCP) when not connected;
  * -EINVAL when @buf is NULL with @len > 0 or @len > INT_MAX.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
@@ -320,7 +326,9 @@ ACT_API void act_socket_send(act_socket *sock, const void *buf, size_t len, act_
  * Ownership: @sock holds @buf and @st until @st completes; nothing is
  * written into @buf after that, even after a cancel.
  * Return (in @st): the byte count (>= 1); 0 at the peer's orderly shutdown
- * (stream), or for an empty datagram; -ECONNRESET when the peer reset the
+ * (stream), for an empty datagram, or once @sock is shut down for reading
+ * (act_socket_shutdown()) and what arrived before has been read;
+ * -ECONNRESET when the peer reset the
  * connection; -ECONNREFUSED on a connected UDP socket whose peer port is
  * closed; -ECANCELED after act_socket_cancel_recv() or a close; inside the
  * call: -EBUSY when a read-direction request is outstanding (it is
@@ -361,11 +369,14 @@ ACT_API void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_s
  * @st:   the caller's status, not pending
  *
  * A write-direction request, tried inside the call; completes there unless
- * the socket's send buffer (or a Unix peer's queue) is full.
+ * the socket's send buffer is full.  A Unix receiver's full queue is not
+ * waited for (the kernel cannot report when it has room, see -EAGAIN).
  * Context: the scheduler's thread.
  * Ownership: @sock holds @buf, @to and @st until @st completes.
- * Return (in @st): @len; -EMSGSIZE for a datagram too big; -ECONNREFUSED
- * or -ENOENT for a Unix path with no socket; -EISCONN when a Unix datagram
+ * Return (in @st): @len; -EMSGSIZE for a datagram too big; -EAGAIN when
+ * a Unix receiver's queue is full and @sock is not connected to it (try
+ * again later, with a timer; a connected socket's act_socket_send() waits
+ * for room instead); -ECONNREFUSED or -ENOENT for a Unix path with no socket; -EISCONN when a Unix datagram
  * socket is connected to another peer; -ECANCELED after
  * act_socket_cancel_send() or a close (the datagram was not sent);
  * inside the call: -EBUSY when a send, sendto or connect is outstanding;
@@ -393,7 +404,9 @@ ACT_API void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
  * Ownership: @sock holds @buf, @from and @st until @st completes; neither
  * is written after that, even after a cancel.
  * Return (in @st): the byte count (>= 0: an empty datagram is 0), with
- * @from filled; -ECONNREFUSED (UDP: an earlier datagram hit a closed
+ * @from filled; 0 with @from empty (len 0) once @sock is shut down for
+ * reading and the datagrams that arrived before have been read;
+ * -ECONNREFUSED (UDP: an earlier datagram hit a closed
  * port); -ECANCELED after act_socket_cancel_recv() or a close (the
  * datagram waits for the next read); inside the call: -EBUSY, -EBADF as
  * for act_socket_recv(); -EOPNOTSUPP on a stream socket; -EINVAL when
@@ -413,12 +426,15 @@ ACT_API void act_socket_recvfrom(act_socket *sock, void *buf, size_t len,
  * end of stream after the bytes already sent (the peer's recv then gives
  * 0); it is refused while a send is outstanding, so the end never cuts
  * one short: wait for the send, or cancel it first.  SHUT_RD makes an
- * outstanding or later recv complete with 0 once what already arrived has
- * been read.
+ * outstanding or later recv (or a datagram socket's recvfrom) complete
+ * with 0 once what already arrived has been read.
  * Context: the scheduler's thread.
  * Ownership: none kept.
  * Return (in @st): 0; -EBUSY while a connect is outstanding, and for
- * SHUT_WR or SHUT_RDWR while a send or sendto is outstanding; -ENOTCONN when not connected; -EBADF
+ * SHUT_WR or SHUT_RDWR while a send or sendto is outstanding; -ENOTCONN
+ * when not connected (a TCP or Unix stream socket; an unconnected UDP
+ * socket too, but Linux shuts its directions all the same, so a later recv
+ * completes with 0; an unconnected Unix datagram socket gives 0); -EBADF
  * when @sock is closed; -EINVAL for another @how.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */

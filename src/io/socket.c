@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -92,7 +93,18 @@ static int accept_step(act__stream *st, act__stream_req *rq)
     return 0;
 }
 
-static int sendto_step(act__stream *st, act__stream_req *rq)
+/* Whether @fd polls writable now, errno kept: for a sendto that would block (NOTE 5). */
+static bool writable(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    int saved = errno;
+    bool yes = poll(&p, 1, 0) > 0 && (p.revents & POLLOUT) != 0;
+
+    errno = saved;
+    return yes;
+}
+
+static ssize_t sendto_once(act__stream *st, const act__stream_req *rq)
 {
     const act_sockaddr *to = socket_of(st)->to;
     ssize_t n;
@@ -100,8 +112,19 @@ static int sendto_step(act__stream *st, act__stream_req *rq)
     do
         n = sendto(st->watch.fd, rq->buf.out, rq->len, MSG_NOSIGNAL, &to->u.sa, to->len);
     while (n < 0 && errno == EINTR);
+    return n;
+}
+
+static int sendto_step(act__stream *st, act__stream_req *rq)
+{
+    ssize_t n = sendto_once(st, rq);
+
+    if (n < 0 && would_block(errno) && writable(st->watch.fd))
+        n = sendto_once(st, rq); /* room came between the two calls, or never will: NOTE 5 */
+    if (n < 0 && !would_block(errno))
+        return -errno;
     if (n < 0)
-        return would_block(errno) ? ACT_PENDING : -errno;
+        return writable(st->watch.fd) ? -EAGAIN : ACT_PENDING; /* NOTE 5 */
     rq->done = (uint32_t)n;
     return (int)n;
 }
@@ -115,8 +138,15 @@ static int recvfrom_step(act__stream *st, act__stream_req *rq)
     do
         n = recvfrom(st->watch.fd, rq->buf.in, rq->len, 0, &from->u.sa, &len);
     while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return would_block(errno) ? ACT_PENDING : -errno;
+    if (n < 0 && !would_block(errno))
+        return -errno;
+    if (n < 0 && !act__stream_shut_for_reading(st))
+        return ACT_PENDING;
+    if (n < 0) { /* shut for reading, nothing left: 0 and no sender (NOTE 5 of stream.c) */
+        *from = (act_sockaddr){ .len = 0 };
+        rq->done = 0;
+        return 0;
+    }
     from->len = len;
     if (len < sizeof(sa_family_t)) { /* an unbound Unix sender: the unnamed address */
         from->u.sa.sa_family = AF_UNIX;
@@ -554,4 +584,17 @@ size_t act_socket_received(const act_socket *sock)
  * connection per pass.  The cost is one accept4() that fails with EAGAIN
  * when nothing waits, small beside what a connection costs; a recv has no
  * such excuse (NOTE 3 of stream.c).
+ *
+ * NOTE 5: a sendto that would block while the socket polls writable.  A
+ * Unix datagram socket that sends to a receiver it is not connected to gets
+ * EAGAIN when that receiver's queue is full (net.unix.max_dgram_qlen), and
+ * the kernel has no readiness event for it: the sender polls writable (its
+ * own send buffer has room) and registers no wake-up on the receiver.
+ * Waiting for EPOLLOUT would then call the step on every pass, a busy loop
+ * until the receiver reads.  So, as for a Unix connect to a full backlog,
+ * that EAGAIN is the result (try again later); an EAGAIN while the socket
+ * does not poll writable (a full send buffer, UDP's only case) waits.  The
+ * poll costs one call, on the would-block path only.  A connected Unix
+ * datagram socket's send is the engine's write, and the kernel wakes it when
+ * its peer's queue has room.
  */

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -111,14 +112,25 @@ static ssize_t write_some(act__stream *st, const void *buf, size_t len)
 
 /* ---- the byte steps ---------------------------------------------------- */
 
+bool act__stream_shut_for_reading(const act__stream *st)
+{
+    struct pollfd p = { .fd = st->watch.fd, .events = POLLRDHUP };
+
+    if ((st->watch.owner & ACT__STREAM_SOCK) == 0)
+        return false;
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLRDHUP) != 0;
+}
+
 static int step_read_some(act__stream *st, act__stream_req *rq)
 {
     ssize_t n = read_some(st, rq->buf.in, rq->len);
 
-    if (n < 0)
-        return would_block(errno) ? ACT_PENDING : -errno;
-    rq->done = (uint32_t)n;
-    return (int)n;
+    if (n < 0 && !would_block(errno))
+        return -errno;
+    if (n < 0 && !act__stream_shut_for_reading(st))
+        return ACT_PENDING;
+    rq->done = n < 0 ? 0u : (uint32_t)n; /* nothing, shut for reading: end of file (NOTE 5) */
+    return (int)rq->done;
 }
 
 /*
@@ -130,8 +142,10 @@ static int step_read_full(act__stream *st, act__stream_req *rq)
 {
     ssize_t n = read_some(st, (char *)rq->buf.in + rq->done, rq->len - rq->done);
 
+    if (n < 0 && !would_block(errno))
+        return -errno;
     if (n < 0)
-        return would_block(errno) ? ACT_PENDING : -errno;
+        return act__stream_shut_for_reading(st) ? (int)rq->done : ACT_PENDING; /* NOTE 5 */
     if (n == 0)
         return (int)rq->done;
     rq->done += (uint32_t)n;
@@ -433,4 +447,13 @@ int act__stream_fini(act__stream *st)
  * it back with a zero-timeout sigtimedwait().  What this changes for the user
  * is written in pipe.h and doc/pipes.md: the thread's mask while pipes are
  * open, inherited by threads and exec'd children created meanwhile.
+ *
+ * NOTE 5: a datagram socket shut down for reading.  After shutdown(SHUT_RD)
+ * (or SHUT_RDWR) a UDP or Unix datagram socket polls readable for ever
+ * (EPOLLIN | EPOLLRDHUP), but its empty queue answers recv with EAGAIN, not
+ * the 0 a stream socket gives: a read step that waited for that readiness
+ * would be called again on every pass, a busy loop, and never complete.  So
+ * a socket's read step that finds nothing asks poll() for POLLRDHUP (one
+ * call, on that path only: readiness with nothing to read is otherwise rare)
+ * and ends the read as at end of file.
  */

@@ -1,0 +1,350 @@
+/*
+ * act_socket at the kernel's awkward edges, where readiness and the system
+ * call disagree: a datagram socket shut down for reading (polls readable,
+ * recv says EAGAIN), and a Unix datagram receiver with a full queue (an
+ * unconnected sender polls writable, sendto says EAGAIN).  Either, waited
+ * for, would be a busy loop with the request never completing.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "support/sock.h"
+
+TestSuite(socket_edge, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
+
+/* @a and @b bound to loopback UDP ports, @a connected to @b. */
+static void udp_connected(act_socket *a, act_socket *b)
+{
+    act_sockaddr at_a, at_b;
+    act_status st = ACT_STATUS_INIT;
+
+    sk_bind(a, SOCK_DGRAM, "127.0.0.1:0", &at_a);
+    sk_bind(b, SOCK_DGRAM, "127.0.0.1:0", &at_b);
+    act_socket_connect(a, &at_b, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+}
+
+Test(socket_edge, udp_recv_outstanding_at_shutdown_for_reading_completes_with_zero_and_stops_polling)
+{
+    act_socket a, b;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[16];
+
+    udp_connected(&a, &b);
+    sk_obj_init(&r, &a, SK_RECV);
+    act_socket_recv(&a, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_poll(1);
+    act_socket_shutdown(&a, SHUT_RD, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    io_poll(1);
+    cr_assert_eq(r.runs, 1, "the socket polls readable for ever: the recv must end, not be retried every pass");
+    cr_assert_eq(r.last, 0, "shut for reading with nothing queued: 0, as the header says");
+    io_poll(2);
+    cr_assert_eq(io_epoll_events(act_socket_fd(&a)), 0, "nobody reads: the readable socket leaves the set");
+    act_socket_close(&a);
+    act_socket_close(&b);
+}
+
+Test(socket_edge, unix_recvfrom_after_shutdown_for_reading_gets_the_queued_datagram_then_zero_with_no_sender)
+{
+    act_socket rx, tx;
+    act_sockaddr at, from;
+    act_status st = ACT_STATUS_INIT;
+    char name[64], buf[16];
+    sk_obj r;
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at);
+    cr_assert_eq(act_socket_open(&tx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket_sendto(&tx, "one", 3, &at, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    act_socket_shutdown(&rx, SHUT_RD, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    sk_obj_init(&r, &rx, SK_RECV);
+    act_socket_recvfrom(&rx, buf, sizeof buf, &from, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, 3, "what arrived before the shutdown is read first");
+    cr_assert_eq(memcmp(buf, "one", 3), 0);
+    memset(&from, 0x5a, sizeof from);
+    act_socket_recvfrom(&rx, buf, sizeof buf, &from, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_poll(1);
+    cr_assert_eq(r.runs, 2, "then the recvfrom ends instead of being retried every pass");
+    cr_assert_eq(r.last, 0);
+    cr_assert_eq(from.len, 0, "no datagram, no sender: the address is empty");
+    act_socket_close(&tx);
+    act_socket_close(&rx);
+}
+
+/*
+ * Send 1-byte datagrams from @tx to @at until one does not go at once:
+ * returns that sendto's result, or ACT_PENDING after cancelling it (@tx's
+ * own send buffer filled before the receiver's queue, as with a large
+ * net.unix.max_dgram_qlen: systemd sets 512).
+ */
+static int sendto_until_refused(act_socket *tx, const act_sockaddr *at)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    for (int sent = 0; sent < 100000; sent++) {
+        act_socket_sendto(tx, "x", 1, at, &st);
+        if (act_status_pending(&st)) {
+            act_socket_cancel_send(tx);
+            act_wait_for_request(&st);
+            return ACT_PENDING;
+        }
+        if (act_status_result(&st) != 1)
+            return act_status_result(&st);
+    }
+    cr_assert_fail("the receiver's queue never filled");
+    return 0;
+}
+
+Test(socket_edge, unix_sendto_a_receiver_whose_queue_is_full_completes_eagain_inside_the_call)
+{
+    enum { SENDERS = 16 };
+    act_socket rx, tx[SENDERS];
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    char name[64], one;
+    int n = 0, result = ACT_PENDING;
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at); /* never reads until the end */
+    while (result == ACT_PENDING && n < SENDERS) { /* fresh senders until the queue is what refuses */
+        cr_assert_eq(act_socket_open(&tx[n], fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+        result = sendto_until_refused(&tx[n++], &at);
+    }
+    cr_assert_eq(result, -EAGAIN,
+                 "the kernel cannot report room in another socket's queue: waiting would be a busy loop");
+    cr_assert_eq(read(act_socket_fd(&rx), &one, 1), 1);
+    act_socket_sendto(&tx[n - 1], "x", 1, &at, &st);
+    cr_assert_eq(act_status_result(&st), 1, "room again: the next sendto goes");
+    while (n > 0)
+        act_socket_close(&tx[--n]);
+    act_socket_close(&rx);
+}
+
+Test(socket_edge, unix_send_on_a_connected_socket_waits_for_room_in_its_peers_full_queue)
+{
+    act_socket rx, tx;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    char name[64], one;
+    int sent = 0;
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at);
+    cr_assert_eq(act_socket_open(&tx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket_connect(&tx, &at, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    for (;;) {
+        act_socket_send(&tx, "x", 1, &st);
+        if (act_status_pending(&st))
+            break;
+        cr_assert_eq(act_status_result(&st), 1);
+        cr_assert_lt(++sent, 100000, "the receiver's queue never filled");
+    }
+    io_poll(2);
+    cr_assert(act_status_pending(&st), "connected: the kernel reports room in the peer's queue, so the send waits");
+    while (read(act_socket_fd(&rx), &one, 1) == 1)
+        continue; /* all of it: with a large queue limit the send waits for its own buffer */
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 1);
+    act_socket_close(&tx);
+    act_socket_close(&rx);
+}
+
+Test(socket_edge, tcp_recv_outstanding_at_shutdown_for_reading_gets_what_arrived_then_zero)
+{
+    act_socket c, s;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[16];
+
+    sk_pair(&c, &s, "127.0.0.1:0");
+    sk_obj_init(&r, &c, SK_RECV);
+    act_socket_recv(&c, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    act_socket_send(&s, "abc", 3, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    act_socket_shutdown(&c, SHUT_RD, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, 3, "what arrived before the shutdown is read first");
+    cr_assert_eq(memcmp(buf, "abc", 3), 0);
+    act_socket_recv(&c, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_run_until(&r.runs, 2);
+    cr_assert_eq(r.last, 0, "then end of stream");
+    act_socket_close(&c);
+    act_socket_close(&s);
+}
+
+/*
+ * A buffer of INT_MAX + 1 bytes, reserved but never backed (only its first
+ * page is touched): the kernel, and valgrind, check the whole length a read
+ * is given, and a clamped read is given INT_MAX.
+ */
+#define BIG ((size_t)INT_MAX + 1)
+static char *big_buffer(void)
+{
+    void *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    cr_assert_neq(p, MAP_FAILED);
+    return p;
+}
+
+Test(socket_edge, lengths_beyond_int_max_clamp_a_recv_and_refuse_a_full_recv_a_send_or_a_sendto)
+{
+    act_socket a, b, c, s;
+    act_status st = ACT_STATUS_INIT, rst = ACT_STATUS_INIT;
+    act_sockaddr at;
+    char *buf = big_buffer();
+    size_t huge = (size_t)INT_MAX + 1;
+
+    sk_pair(&c, &s, "127.0.0.1:0");
+    act_socket_recv_full(&c, buf, huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_socket_send(&c, "abc", huge, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    cr_assert_eq(act_socket_sent(&c), 0, "a refused send moved nothing");
+    udp_connected(&a, &b);
+    cr_assert_eq(act_socket_local_addr(&a, &at), 0);
+    act_socket_sendto(&b, "abc", huge, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_socket_recv(&a, buf, SIZE_MAX, &rst);
+    cr_assert(act_status_pending(&rst), "a recv takes at most INT_MAX of any length");
+    act_socket_sendto(&b, "abc", 3, &at, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    act_wait_for_request(&rst);
+    cr_assert_eq(act_status_result(&rst), 3);
+    cr_assert_eq(memcmp(buf, "abc", 3), 0);
+    act_socket_close(&a);
+    act_socket_close(&b);
+    act_socket_close(&c);
+    act_socket_close(&s);
+    cr_assert_eq(munmap(buf, BIG), 0);
+}
+
+/* @rx's next datagram, through recvfrom (@from not NULL) or recv, into a buffer of @len. */
+static int next_datagram(act_socket *rx, char *buf, size_t len, act_sockaddr *from)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    if (from != NULL)
+        act_socket_recvfrom(rx, buf, len, from, &st);
+    else
+        act_socket_recv(rx, buf, len, &st);
+    act_wait_for_request(&st);
+    return act_status_result(&st);
+}
+
+Test(socket_edge, a_datagram_longer_than_the_buffer_is_truncated_and_its_rest_discarded)
+{
+    act_socket rx, tx, urx, utx;
+    act_sockaddr at, mine, from, uat;
+    act_status st = ACT_STATUS_INIT;
+    char buf[8], name[64];
+
+    sk_bind(&rx, SOCK_DGRAM, "127.0.0.1:0", &at);
+    sk_bind(&tx, SOCK_DGRAM, "127.0.0.1:0", &mine);
+    act_socket_sendto(&tx, "0123456789", 10, &at, &st);
+    cr_assert_eq(act_status_result(&st), 10);
+    act_socket_sendto(&tx, "xyz", 3, &at, &st);
+    cr_assert_eq(act_status_result(&st), 3);
+    memset(buf, '.', sizeof buf);
+    cr_assert_eq(next_datagram(&rx, buf, 4, &from), 4, "recvfrom: the datagram cut to the buffer");
+    cr_assert_eq(memcmp(buf, "0123....", 8), 0, "nothing written past the buffer's length");
+    cr_assert_eq(act_sockaddr_port(&from), act_sockaddr_port(&mine));
+    cr_assert_eq(next_datagram(&rx, buf, sizeof buf, &from), 3, "its rest was discarded: the next is the next datagram");
+    cr_assert_eq(memcmp(buf, "xyz", 3), 0);
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&urx, SOCK_DGRAM, name, &uat);
+    cr_assert_eq(act_socket_open(&utx, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket_sendto(&utx, "0123456789", 10, &uat, &st);
+    act_socket_sendto(&utx, "xyz", 3, &uat, &st);
+    memset(buf, '.', sizeof buf);
+    cr_assert_eq(next_datagram(&urx, buf, 4, NULL), 4, "recv: the same");
+    cr_assert_eq(memcmp(buf, "0123....", 8), 0);
+    cr_assert_eq(next_datagram(&urx, buf, sizeof buf, NULL), 3);
+    cr_assert_eq(memcmp(buf, "xyz", 3), 0);
+    act_socket_close(&rx);
+    act_socket_close(&tx);
+    act_socket_close(&urx);
+    act_socket_close(&utx);
+}
+
+Test(socket_edge, unix_connect_to_a_full_backlog_completes_eagain_inside_the_call_and_watches_nothing)
+{
+    act_socket l, c, a;
+    act_sockaddr at, addr;
+    act_status st = ACT_STATUS_INIT;
+    char name[64];
+    int raw[16], n = 0;
+
+    sk_unix_name(name, sizeof name);
+    cr_assert_eq(act_sockaddr_parse(&addr, name), 0);
+    cr_assert_eq(act_socket_open(&l, fx_sched(), AF_UNIX, SOCK_STREAM), 0);
+    cr_assert_eq(act_socket_bind(&l, &addr), 0);
+    cr_assert_eq(act_socket_listen(&l, 1), 0);
+    cr_assert_eq(act_socket_local_addr(&l, &at), 0);
+    for (;;) { /* fill the backlog from outside the library */
+        cr_assert_lt(n, 16, "the backlog never filled");
+        raw[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        cr_assert_geq(raw[n], 0);
+        if (connect(raw[n], &at.u.sa, at.len) < 0) {
+            cr_assert_eq(errno, EAGAIN);
+            close(raw[n]);
+            break;
+        }
+        n++;
+    }
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_UNIX, SOCK_STREAM), 0);
+    act_socket_connect(&c, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EAGAIN, "the kernel cannot report room in a backlog: a result, not a wait");
+    cr_assert_eq(io_epoll_events(act_socket_fd(&c)), 0, "nothing registered, so nothing can spin");
+    act_socket_accept(&l, &a, &st);
+    cr_assert_eq(act_status_result(&st), 0, "a connection was waiting");
+    act_socket_connect(&c, &at, &st);
+    cr_assert_eq(act_status_result(&st), 0, "room again: the same socket connects");
+    act_socket_close(&a);
+    act_socket_close(&c);
+    while (n > 0)
+        close(raw[--n]);
+    act_socket_close(&l);
+}
+
+Test(socket_edge, a_connection_reset_while_it_waited_is_accepted_and_its_recv_gets_econnreset)
+{
+    act_socket l, a;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    struct linger abort_close = { 1, 0 };
+    char buf[8];
+    int fd;
+
+    sk_listen(&l, "127.0.0.1:0", &at);
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(connect(fd, &at.u.sa, at.len), 0, "blocking: established, queued for accept");
+    cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close), 0);
+    close(fd); /* a reset, before or after the accept: either way the same results */
+    act_socket_accept(&l, &a, &st);
+    cr_assert_eq(act_status_result(&st), 0, "not skipped: Linux hands the connection over");
+    act_socket_recv(&a, buf, sizeof buf, &st);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), -ECONNRESET);
+    act_socket_close(&a);
+    act_socket_close(&l);
+}
