@@ -226,11 +226,13 @@ static void dispatch_one(act_sched *s)
 #if ACT_OPTIMIZE_SIZE
     act__ready_remove(s, ao); /* the same unlink, out of line */
 #else
-    s->ready.next = first->next;
     if (s->ready_tail == first) {
+        s->ready.next = NULL; /* first->next is: not loading it shortens the chain */
         s->ready_tail = &s->ready; /* empty: ready_tail_prev is unused until an insert sets it */
-    } else if (s->ready_tail_prev == first) {
-        s->ready_tail_prev = &s->ready;
+    } else {
+        s->ready.next = first->next;
+        if (s->ready_tail_prev == first)
+            s->ready_tail_prev = &s->ready;
     }
     ao->status.kind = ACT__OBJ;
 #endif
