@@ -66,6 +66,33 @@ Test(status, strerror_names_success_pending_errors_and_unknown)
     cr_assert_str_eq(act_strerror(-99999), "unknown error");
 }
 
+#ifndef ACT_SMALL_STRINGS /* which names only the core's results */
+/* Every result the public headers and doc/ name (-E... there) has its name here. */
+Test(status, strerror_names_every_result_the_headers_document)
+{
+    static const struct {
+        int err;
+        const char *name;
+    } documented[] = {
+        { EACCES, "EACCES" }, { EADDRINUSE, "EADDRINUSE" }, { EADDRNOTAVAIL, "EADDRNOTAVAIL" },
+        { EAFNOSUPPORT, "EAFNOSUPPORT" }, { EAGAIN, "EAGAIN" }, { EBADF, "EBADF" },
+        { EBUSY, "EBUSY" }, { ECANCELED, "ECANCELED" }, { ECONNREFUSED, "ECONNREFUSED" },
+        { ECONNRESET, "ECONNRESET" }, { EDESTADDRREQ, "EDESTADDRREQ" },
+        { EHOSTUNREACH, "EHOSTUNREACH" }, { EINVAL, "EINVAL" }, { EIO, "EIO" },
+        { EISCONN, "EISCONN" }, { EISDIR, "EISDIR" }, { EMFILE, "EMFILE" },
+        { EMSGSIZE, "EMSGSIZE" }, { ENAMETOOLONG, "ENAMETOOLONG" }, { ENETUNREACH, "ENETUNREACH" },
+        { ENFILE, "ENFILE" }, { ENOBUFS, "ENOBUFS" }, { ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" },
+        { ENOSPC, "ENOSPC" }, { ENOSYS, "ENOSYS" }, { ENOTCONN, "ENOTCONN" }, { ENXIO, "ENXIO" },
+        { EOPNOTSUPP, "EOPNOTSUPP" }, { EPERM, "EPERM" }, { EPIPE, "EPIPE" },
+        { ETIMEDOUT, "ETIMEDOUT" },
+    };
+
+    for (size_t i = 0; i < sizeof documented / sizeof documented[0]; i++)
+        cr_assert_not_null(strstr(act_strerror(-documented[i].err), documented[i].name), "%s: \"%s\"",
+                           documented[i].name, act_strerror(-documented[i].err));
+}
+#endif
+
 Test(status, wait_for_request_returns_at_once_when_not_pending)
 {
     act_status st = ACT_STATUS_INIT;

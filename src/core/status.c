@@ -53,6 +53,11 @@ static const struct {
     { ENOTSOCK, "ENOTSOCK: not a socket" },
     { EAFNOSUPPORT, "EAFNOSUPPORT: address family not supported" },
     { EOPNOTSUPP, "EOPNOTSUPP: operation not supported" },
+    { EDESTADDRREQ, "EDESTADDRREQ: destination address required" },
+    { EISCONN, "EISCONN: already connected" },
+    { ENAMETOOLONG, "ENAMETOOLONG: name too long" },
+    { ENOBUFS, "ENOBUFS: no buffer space available" },
+    { ENXIO, "ENXIO: no such device or address" },
 };
 #endif
 
