@@ -88,6 +88,9 @@ ACT_API int act_sched_init(act_sched *s);
  *
  * Cancels nothing: every object must be inactive.  Added inactive objects
  * may be freed afterwards.  Uninstalls @s when it is the thread's current.
+ * Close the pipes, sockets and act_fd watchers of @s first: they keep a
+ * pointer to it, and closing one afterwards would act on a released
+ * scheduler (not detected: an idle one may or may not be registered).
  * Context: the scheduler's thread, with no loop of @s running.
  * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active (@s is then
  * left as it was).
