@@ -150,6 +150,20 @@ Test(panic, stray_signal_when_object_leaves_with_a_remote_completion_not_yet_gat
     cr_assert_eq(o.runs, 0);
 }
 
+Test(panic, stray_signal_when_object_leaves_with_a_request_outstanding_it_was_never_active_for)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base)); /* issued; set_active forgotten */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_object_deque(&o.base);
+    cr_assert_eq(fx_panics(), 1, "a provider still holds the status of an object that leaves");
+    assert_detail_names(&o.base);
+    act_sched_add(fx_sched(), &o.base); /* it left all the same: no add-twice */
+    cr_assert_eq(fx_panics(), 1);
+}
+
 Test(panic, stray_signal_when_unadded_objects_status_is_completed_and_it_stays_pending)
 {
     static const act_object_ops ops = { NULL, NULL, NULL };

@@ -183,11 +183,12 @@ ACT_API void act_cancel(act_object *ao);
  * may be freed or added again.  Does nothing more on an unadded object.
  * Context: the object's scheduler thread.
  * Panics: those of act_cancel(); ACT_PANIC_STRAY_SIGNAL when @ao, inactive,
- * had a completion queued or completed remotely (one it was never active
- * for), which is dropped.
- * After that panic @ao still leaves when the handler returns, unlike other
- * calls after theirs: its caller is about to free it, and a queued
- * completion must not outlive it.
+ * has a request it was never active for (set_active forgotten): completed
+ * (queued, or completed remotely), the completion is dropped; still
+ * outstanding, its provider holds the status, so @ao must not be freed
+ * before that completes.  After that panic @ao still leaves when the
+ * handler returns, unlike other calls after theirs: its caller is about to
+ * free it, and a queued completion must not outlive it.
  */
 ACT_API void act_object_deque(act_object *ao);
 

@@ -5,9 +5,16 @@
  */
 #include "internal.h"
 
+_Static_assert(ACT_PRIORITY_MIN == INT16_MIN && ACT_PRIORITY_MAX == INT16_MAX, "a priority is an int16_t");
+
+/*
+ * In range when an int16_t keeps it: 4 bytes of Thumb-2 where two compares
+ * took 8 (the firmware's 2 KiB).  The conversion of a value out of range is
+ * implementation-defined in C11; every compiler the ports use wraps it.
+ */
 static bool priority_ok(const act_object *ao, int priority)
 {
-    if (priority < ACT_PRIORITY_MIN || priority > ACT_PRIORITY_MAX) {
+    if (priority != (int16_t)priority) {
         act__panic(ACT_PANIC_BAD_PRIORITY, "priority out of range for object @", ao);
         return false;
     }
@@ -94,42 +101,51 @@ bool act_is_active(const act_object *ao)
 
 /*
  * The cancel protocol (rule 4): do_cancel only while pending, then wait for
- * the one signal, then consume it.  On return the object is inactive and
- * unqueued, and its provider has let go of the status.
+ * the one signal, then consume it.  On a true return the object is inactive
+ * and unqueued, and its provider has let go of the status; false when a
+ * panic handler returned (wrong thread, the port failed).
  */
-void act_cancel(act_object *ao)
+static bool cancel(act_object *ao)
 {
     act_sched *s = ao->sched;
 
     if (s != NULL && act_port_current() != s) {
         act__panic(ACT_PANIC_WRONG_THREAD, "act_cancel on object @ from another thread", ao);
-        return;
+        return false;
     }
     if (!ao->status.active)
-        return;
+        return true;
     if (act_port_load_i32(&ao->status.result) == ACT_PENDING) /* act_status_pending(), one call fewer */
         ao->ops->do_cancel(ao);
     if (act__sched_await(s, &ao->status) < 0)
-        return;
+        return false;
     act__ready_remove(s, ao);
     ao->status.active = 0;
     s->nactive--;
+    return true;
+}
+
+void act_cancel(act_object *ao)
+{
+    (void)cancel(ao);
 }
 
 void act_object_deque(act_object *ao)
 {
     act_sched *s = ao->sched;
 
-    if (s == NULL)
+    if (s == NULL || !cancel(ao))
         return;
-    act_cancel(ao);
-    if (ao->status.active || act_port_current() != s)
-        return; /* a panic handler returned from act_cancel (wrong thread even when inactive) */
     (void)act__sched_gather(s); /* a stray completed remotely: sched.c NOTE 5 */
-    if (ao->status.kind & ACT__QUEUED) {
-        act__ready_remove(s, ao);
+    /*
+     * Inactive, yet a request issued on its status (set_active forgotten)
+     * completed or is still out.  A plain read of the result, as in
+     * act__status_issue(): only misuse has another thread complete it now.
+     */
+    if (ao->status.result == ACT_PENDING || (ao->status.kind & ACT__QUEUED)) {
+        act__ready_remove(s, ao); /* nothing when not queued */
         act__panic(ACT_PANIC_STRAY_SIGNAL,
-                   "object @ left its scheduler with a completion it was never active for", ao);
+                   "object @ left its scheduler with a request it was never active for", ao);
     }
     ao->sched = NULL;
 }
