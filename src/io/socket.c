@@ -93,15 +93,12 @@ static int accept_step(act__stream *st, act__stream_req *rq)
     return 0;
 }
 
-/* Whether @fd polls writable now, errno kept: for a sendto that would block (NOTE 5). */
+/* Whether @fd polls writable now: for a sendto that would block (NOTE 5). */
 static bool writable(int fd)
 {
     struct pollfd p = { .fd = fd, .events = POLLOUT };
-    int saved = errno;
-    bool yes = poll(&p, 1, 0) > 0 && (p.revents & POLLOUT) != 0;
 
-    errno = saved;
-    return yes;
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLOUT) != 0;
 }
 
 static ssize_t sendto_once(act__stream *st, const act__stream_req *rq)
@@ -119,12 +116,15 @@ static int sendto_step(act__stream *st, act__stream_req *rq)
 {
     ssize_t n = sendto_once(st, rq);
 
-    if (n < 0 && would_block(errno) && writable(st->watch.fd))
+    if (n < 0 && would_block(errno)) {
+        if (!writable(st->watch.fd))
+            return ACT_PENDING; /* a full send buffer: EPOLLOUT comes */
         n = sendto_once(st, rq); /* room came between the two calls, or never will: NOTE 5 */
-    if (n < 0 && !would_block(errno))
-        return -errno;
+        if (n < 0 && would_block(errno))
+            return -EAGAIN;
+    }
     if (n < 0)
-        return writable(st->watch.fd) ? -EAGAIN : ACT_PENDING; /* NOTE 5 */
+        return -errno;
     rq->done = (uint32_t)n;
     return (int)n;
 }
@@ -138,14 +138,12 @@ static int recvfrom_step(act__stream *st, act__stream_req *rq)
     do
         n = recvfrom(st->watch.fd, rq->buf.in, rq->len, 0, &from->u.sa, &len);
     while (n < 0 && errno == EINTR);
-    if (n < 0 && !would_block(errno))
-        return -errno;
-    if (n < 0 && !act__stream_shut_for_reading(st))
-        return ACT_PENDING;
-    if (n < 0) { /* shut for reading, nothing left: 0 and no sender (NOTE 5 of stream.c) */
-        *from = (act_sockaddr){ .len = 0 };
-        rq->done = 0;
-        return 0;
+    if (n < 0) {
+        int rc = act__stream_read_failed(st, 0);
+
+        if (rc == 0) /* shut for reading, nothing left: no sender (NOTE 5 of stream.c) */
+            *from = (act_sockaddr){ .len = 0 };
+        return rc;
     }
     from->len = len;
     if (len < sizeof(sa_family_t)) { /* an unbound Unix sender: the unnamed address */

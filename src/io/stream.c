@@ -112,7 +112,8 @@ static ssize_t write_some(act__stream *st, const void *buf, size_t len)
 
 /* ---- the byte steps ---------------------------------------------------- */
 
-bool act__stream_shut_for_reading(const act__stream *st)
+/* Whether @st is a socket shut down for reading (one poll(2); NOTE 5). */
+static bool shut_for_reading(const act__stream *st)
 {
     struct pollfd p = { .fd = st->watch.fd, .events = POLLRDHUP };
 
@@ -122,28 +123,22 @@ bool act__stream_shut_for_reading(const act__stream *st)
 }
 
 /*
- * A read step's read(2) failed (EINTR retried already): its error, or
- * ACT_PENDING to wait for the next readiness, or @done, the request's bytes,
- * as at end of file when a socket shut for reading has nothing more (NOTE
- * 5).  Never inlined: inside step_read_full() it made gcc 12 stop inlining
- * that step into act__stream_ready(), 24 instructions more a pipe round
- * trip.
+ * Never inlined: inside step_read_full() it made gcc stop inlining that
+ * step into act__stream_ready(), the hot path of every read.
  */
-__attribute__((noinline)) static int read_failed(const act__stream *st, uint32_t done)
+__attribute__((noinline)) int act__stream_read_failed(const act__stream *st, uint32_t done)
 {
     if (!would_block(errno))
         return -errno;
-    return act__stream_shut_for_reading(st) ? (int)done : ACT_PENDING;
+    return shut_for_reading(st) ? (int)done : ACT_PENDING;
 }
 
 static int step_read_some(act__stream *st, act__stream_req *rq)
 {
     ssize_t n = read_some(st, rq->buf.in, rq->len);
 
-    if (n < 0) {
-        rq->done = 0; /* what an end of file after shutdown reports */
-        return read_failed(st, 0);
-    }
+    if (n < 0)
+        return act__stream_read_failed(st, 0);
     rq->done = (uint32_t)n;
     return (int)n;
 }
@@ -158,7 +153,7 @@ static int step_read_full(act__stream *st, act__stream_req *rq)
     ssize_t n = read_some(st, (char *)rq->buf.in + rq->done, rq->len - rq->done);
 
     if (n < 0)
-        return read_failed(st, rq->done);
+        return act__stream_read_failed(st, rq->done);
     if (n == 0)
         return (int)rq->done;
     rq->done += (uint32_t)n;

@@ -151,12 +151,13 @@ int act__stream_fini(act__stream *st);
 void act__stream_ready(act__stream *st, uint32_t revents, act__stream_step *const *steps);
 
 /*
- * For a read step whose read(2) found nothing (EAGAIN) after a readiness
- * report: whether @st is a socket shut down for reading, which the step
- * then ends as at end of file (NOTE 5 of stream.c).  One poll(2) on a
- * socket; false at once for anything else.
+ * A read step's read(2) or recvfrom(2) failed (EINTR retried already): its
+ * error; ACT_PENDING to wait for the next readiness; or @done, the
+ * request's bytes so far, as at end of file, when @st is a socket shut down
+ * for reading with nothing left (NOTE 5 of stream.c: one poll(2), on that
+ * path only).
  */
-bool act__stream_shut_for_reading(const act__stream *st);
+int act__stream_read_failed(const act__stream *st, uint32_t done);
 
 /* Complete the request in @rq with @result and leave the slot idle. */
 static inline void act__stream_complete(act__stream_req *rq, int result)
