@@ -38,7 +38,7 @@ struct act_sched {
     /* private: */
     act__link ready;              /* completed objects, by priority then completion: ready.next first */
     act__link *ready_tail;        /* the last of them, or &ready */
-    act__frame *frames;           /* innermost running loop */
+    act__frame *frames;           /* innermost running loop (between the tail fields: gcc paired them in one SSE store) */
     act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known; stale while empty */
     uint32_t nactive;             /* active objects */
     uint32_t remote_seen;         /* a remote completion came since the last sleep (spin first) */

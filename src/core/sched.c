@@ -227,7 +227,7 @@ static void dispatch_one(act_sched *s)
     act__ready_remove(s, ao); /* the same unlink, out of line */
 #else
     if (s->ready_tail == first) {
-        s->ready.next = NULL; /* first->next is: not loading it shortens the chain */
+        s->ready.next = NULL; /* first is the tail, its next NULL: storing NULL spares a load */
         s->ready_tail = &s->ready; /* empty: ready_tail_prev is unused until an insert sets it */
     } else {
         s->ready.next = first->next;
@@ -259,9 +259,8 @@ static void dispatch_one(act_sched *s)
  * readable and the foreign loop's poll never blocked again.
  * A loop of ours makes passes until @f is stopped, a foreign loop one.  The
  * loop is here, not in run_frame(), and the frame's kind says what loop it
- * is, so that a pass costs no call and nothing is spilled across passes: a
- * ping-pong over pipes, a pass per message, cost 25 instructions more a
- * pass with run_frame() calling pass(s, f, may_block, foreign).
+ * is, so that a pass costs no call and nothing is spilled across passes
+ * (a pass a message in an I/O ping-pong).
  * Returns the number of run calls of the last pass, or the port's negative
  * errno.
  */
@@ -594,7 +593,10 @@ bool act_wait_started(const act_wait *w)
  * gather the stack before they decide.  What no gathering sees is a
  * completion still inside act_complete_remote(), its result stored and its
  * link not yet pushed: for an object that is not active that window stays,
- * and such a completion is reported as a stray when it is dispatched (an
- * active object is not affected: act_cancel() and act_wait_for_request()
- * wait until it is queued).
+ * and such a completion is reported as a stray when it is dispatched, or,
+ * when act_object_deque() let the object leave in the window and the
+ * caller freed it, it is pushed into freed memory: misuse (a request the
+ * object was never active for) caught too late.  An active object is not
+ * affected: act_cancel() and act_wait_for_request() wait until it is
+ * queued.
  */

@@ -360,7 +360,7 @@ static bool usual(const void *buf, size_t len)
     return buf != NULL && len - 1 < (size_t)INT_MAX;
 }
 
-/* A send of nothing, or with a bad buffer. */
+/* A send of nothing, with a NULL buffer, or of more than INT_MAX bytes. */
 static void send_unusual(act__stream *s, const void *buf, size_t len, act_status *st)
 {
     if (!act__stream_accept(s, &s->wr, st, write_check(buf, len)))
@@ -419,7 +419,10 @@ void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st)
     act__stream_start_read(s, buf, len > INT_MAX ? (size_t)INT_MAX : len, false);
 }
 
-/* A recv_full of nothing, with a bad buffer, or on a socket that has none. */
+/*
+ * A recv_full of nothing, with a NULL buffer or more than INT_MAX bytes, on
+ * a datagram socket, or while a connect is outstanding.
+ */
 static void recv_full_unusual(act__stream *s, void *buf, size_t len, act_status *st)
 {
     int err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
@@ -556,15 +559,12 @@ size_t act_socket_received(const act_socket *sock)
  * connect is refused (-EBUSY) while a read is.  Datagram connects finish
  * inside the call, so they never meet a read.
  *
- * NOTE 2: accept at the descriptor limit.  accept(2) fails with EMFILE
- * before it takes the connection off the queue, so the listener stays
- * readable and a level-triggered loop would spin.  The step then sheds one
- * waiting connection through the thread's reserve descriptor and reports
- * the error (reserve.c, NOTE 1).  Linux's accept4() fails with EMFILE even
- * when no connection waits: then there is nothing to shed or report, and
- * the step keeps waiting, or an accept tried inside its call (NOTE 4) would
- * report -EMFILE for nothing, and a server re-issuing it would spin on
- * those reports.
+ * NOTE 2: accept at the descriptor limit.  The step sheds one waiting
+ * connection through the thread's reserve descriptor and reports the error
+ * (why: reserve.c, NOTE 1).  When no connection waits there is nothing to
+ * shed or report, and the step keeps waiting, or an accept tried inside
+ * its call (NOTE 4) would report -EMFILE for nothing, and a server
+ * re-issuing it would spin on those reports.
  *
  * NOTE 3: cancelling a connect.  Closing the descriptor would abort the
  * handshake too, but act_socket must stay open (cancel is not close).

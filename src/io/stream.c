@@ -317,7 +317,7 @@ void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_
 
 /* ---- open and close ---------------------------------------------------- */
 
-/* What epoll cannot watch, by type; other types are checked by probe(). */
+/* The directions the descriptor's access mode opens. */
 static uint16_t access_flags(int fl)
 {
     switch (fl & O_ACCMODE) {
