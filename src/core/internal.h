@@ -120,6 +120,18 @@ static inline void act__tq_init(act_sched *s)   /* an empty pairing heap (src/ti
 }
 #endif
 
+/*
+ * @t + @usec, or the last usec in the clock's range when the sum is past it
+ * (ACT_PORT_FOREVER means "no deadline"): a wrapped sum would be a deadline
+ * in the past, a timer that fires at once instead of never.
+ */
+static inline uint64_t act__deadline_add(uint64_t t, uint64_t usec)
+{
+    uint64_t sum = t + usec;
+
+    return sum < t || sum == ACT_PORT_FOREVER ? ACT_PORT_FOREVER - 1 : sum;
+}
+
 /* Whether no timer is queued. */
 static inline bool act__tq_empty(const act_sched *s)
 {

@@ -8,18 +8,6 @@
 #include "../core/internal.h"
 
 /*
- * @a + @b, or the last usec in the clock's range when the sum is past it,
- * as act_timer_after() does: a wrapped sum would be a deadline in the past,
- * a tick at once instead of never.
- */
-static uint64_t later(uint64_t a, uint64_t b)
-{
-    uint64_t sum = a + b;
-
-    return sum < a || sum == ACT_PORT_FOREVER ? ACT_PORT_FOREVER - 1 : sum;
-}
-
-/*
  * p->start is the due time of the tick last armed: start + k * period by
  * one addition a tick (a 64-bit multiply needs libgcc on ARMv6-M).
  */
@@ -36,7 +24,7 @@ static int periodic_run(act_object *ao)
     if (act_status_result(&ao->status) < 0)
         return 0; /* cancelled through the timer; act_periodic_stop() stops for real */
     p->ticks++;
-    p->start = later(p->start, p->period);
+    p->start = act__deadline_add(p->start, p->period);
     arm(p); /* before the call, so the call may stop or restart */
     return p->fn(p);
 }
@@ -69,7 +57,7 @@ int act_periodic_start(act_periodic *p, uint64_t delay, uint64_t period)
     act_cancel(&p->base);
     p->period = period;
     p->ticks = 0;
-    p->start = later(act_now_usec(), delay); /* tick k is due at this + (k - 1) * period */
+    p->start = act__deadline_add(act_now_usec(), delay); /* tick k is due at this + (k - 1) * period */
     arm(p);
     return 0;
 }

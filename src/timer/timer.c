@@ -90,15 +90,12 @@ void act_timer_at(act_timer *t, act_status *st, uint64_t deadline)
 
 void act_timer_after(act_timer *t, act_status *st, uint64_t usec)
 {
-    uint64_t now, deadline;
+    uint64_t now;
 
     if (!accept(t, st))
         return;
     now = act_port_now_usec();
-    deadline = now + usec;
-    if (deadline < now || deadline == ACT_PORT_FOREVER) /* past the clock's range: the last usec in it */
-        deadline = ACT_PORT_FOREVER - 1;
-    t->deadline = deadline;
+    t->deadline = act__deadline_add(now, usec);
     act__tq_insert(t->sched, t, now); /* which overwrites t->sched: NOTE 2 */
 }
 
