@@ -5,7 +5,6 @@
  * and a detail naming the status or object, and change nothing.
  */
 #include <errno.h>
-#include <pthread.h>
 
 #include <active/pipe.h>
 
@@ -70,32 +69,14 @@ Test(panic, stray_signal_when_status_never_issued_is_completed)
     cr_assert_eq(fx_panics(), 1);
 }
 
-struct remote_job {
-    act_sched *sched;
-    act_status *status;
-    int result;
-};
-
-static void *complete_remote_now(void *arg)
-{
-    struct remote_job *job = arg;
-
-    act_complete_remote(job->sched, job->status, job->result);
-    return NULL;
-}
-
 Test(panic, remote_stray_is_reported_on_the_scheduler_thread_at_its_next_pass)
 {
     fx_obj o;
-    struct remote_job job = { fx_sched(), NULL, 9 };
-    pthread_t th;
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     fx_obj_complete_now(&o, 1);
-    job.status = act_object_status(&o.base);
     fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
-    cr_assert_eq(pthread_create(&th, NULL, complete_remote_now, &job), 0);
-    pthread_join(th, NULL);
+    fx_complete_remote(act_object_status(&o.base), 9);
     cr_assert_eq(fx_panics(), 0, "a remote stray is reported later, not on the remote thread");
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     cr_assert_eq(fx_panics(), 1);
@@ -121,12 +102,6 @@ Test(panic, stray_signal_when_object_leaves_with_an_undelivered_completion)
     cr_assert_eq(fx_panics(), 1);
 }
 
-static void *complete_remotely(void *arg)
-{
-    act_complete_remote(fx_sched(), arg, 0);
-    return NULL;
-}
-
 /*
  * The same stray, completed from another thread: still on the remote stack,
  * not yet gathered, when the object leaves.  It must be caught then, not
@@ -135,12 +110,10 @@ static void *complete_remotely(void *arg)
 Test(panic, stray_signal_when_object_leaves_with_a_remote_completion_not_yet_gathered)
 {
     fx_obj o;
-    pthread_t th;
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     act_status_set_pending(act_object_status(&o.base));
-    cr_assert_eq(pthread_create(&th, NULL, complete_remotely, act_object_status(&o.base)), 0);
-    pthread_join(th, NULL); /* set_active forgotten; the completion is on the remote stack */
+    fx_complete_remote(act_object_status(&o.base), 0); /* set_active forgotten; the completion is on the remote stack */
     fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
     act_object_deque(&o.base);
     cr_assert_eq(fx_panics(), 1, "caught when the object leaves");

@@ -26,22 +26,6 @@ static void sleep_usec(long usec)
     nanosleep(&ts, NULL);
 }
 
-struct remote_job {
-    act_sched *sched;
-    act_status *status;
-    int result;
-    long delay_usec;
-};
-
-static void *complete_after_delay(void *arg)
-{
-    struct remote_job *job = arg;
-
-    sleep_usec(job->delay_usec);
-    act_complete_remote(job->sched, job->status, job->result);
-    return NULL;
-}
-
 static int stop_scheduler(fx_obj *o)
 {
     (void)o;
@@ -52,31 +36,25 @@ static int stop_scheduler(fx_obj *o)
 Test(remote, completion_wakes_a_scheduler_blocked_without_timers)
 {
     fx_obj o;
-    struct remote_job job = { fx_sched(), NULL, 12, 10000 };
-    pthread_t th;
+    fx_remote r;
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     o.on_run = stop_scheduler;
     fx_obj_issue(&o);
-    job.status = act_object_status(&o.base);
-    cr_assert_eq(pthread_create(&th, NULL, complete_after_delay, &job), 0);
+    fx_remote_start(&r, act_object_status(&o.base), 12, 10000);
     cr_assert_eq(act_sched_start(fx_sched()), 0);
     cr_assert_eq(o.runs, 1);
     cr_assert_eq(o.last_result, 12);
-    pthread_join(th, NULL);
+    fx_remote_join(&r);
 }
 
 Test(remote, completion_before_set_active_is_delivered_once)
 {
     fx_obj o;
-    struct remote_job job = { fx_sched(), NULL, 4, 0 };
-    pthread_t th;
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     act_status_set_pending(act_object_status(&o.base));
-    job.status = act_object_status(&o.base);
-    cr_assert_eq(pthread_create(&th, NULL, complete_after_delay, &job), 0);
-    pthread_join(th, NULL);
+    fx_complete_remote(act_object_status(&o.base), 4);
     act_set_active(&o.base);
     fx_run_for(2000);
     cr_assert_eq(o.runs, 1);

@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <active/pipe.h>
@@ -62,40 +60,22 @@ Test(sched, run_once_without_nowait_blocks_until_the_next_timer)
     cr_assert_geq(act_now_usec(), due);
 }
 
-struct remote_job {
-    act_sched *sched;
-    act_status *status;
-    int result;
-};
-
-static void *complete_later(void *arg)
-{
-    struct remote_job *job = arg;
-    struct timespec ts = { 0, 5 * 1000 * 1000 };
-
-    nanosleep(&ts, NULL);
-    act_complete_remote(job->sched, job->status, job->result);
-    return NULL;
-}
-
 Test(sched, fd_becomes_readable_for_a_remote_completion)
 {
     fx_obj o;
     struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
-    struct remote_job job = { fx_sched(), NULL, 17 };
-    pthread_t th;
+    fx_remote r;
 
     cr_assert_geq(pfd.fd, 0);
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     fx_obj_issue(&o);
-    job.status = act_object_status(&o.base);
     cr_assert_eq(poll(&pfd, 1, 0), 0, "nothing to gather yet");
-    cr_assert_eq(pthread_create(&th, NULL, complete_later, &job), 0);
+    fx_remote_start(&r, act_object_status(&o.base), 17, 5000);
     cr_assert_eq(poll(&pfd, 1, 30000), 1);
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
     cr_assert_eq(o.runs, 1);
     cr_assert_eq(o.last_result, 17);
-    pthread_join(th, NULL);
+    fx_remote_join(&r);
 }
 
 /*
@@ -107,16 +87,14 @@ Test(sched, fd_is_not_readable_after_run_once_gathered_the_remote_completion)
 {
     fx_obj o;
     struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
-    struct remote_job job = { fx_sched(), NULL, 5 };
-    pthread_t th;
+    fx_remote r;
 
     for (int round = 0; round < 2; round++) { /* with ACT_RUN_NOWAIT, then without */
         fx_obj_init(&o, ACT_PRIORITY_STANDARD);
         fx_obj_issue(&o);
-        job.status = act_object_status(&o.base);
-        cr_assert_eq(pthread_create(&th, NULL, complete_later, &job), 0);
+        fx_remote_start(&r, act_object_status(&o.base), 5, 5000);
         cr_assert_eq(poll(&pfd, 1, 30000), 1);
-        pthread_join(th, NULL);
+        fx_remote_join(&r);
         cr_assert_eq(act_sched_run_once(fx_sched(), round == 0 ? ACT_RUN_NOWAIT : 0), 1);
         cr_assert_eq(o.runs, 1);
         cr_assert_eq(poll(&pfd, 1, 0), 0, "round %d: the wake was left readable: a foreign loop would spin", round);
@@ -124,21 +102,12 @@ Test(sched, fd_is_not_readable_after_run_once_gathered_the_remote_completion)
     }
 }
 
-static void *complete_now(void *arg)
-{
-    struct remote_job *job = arg;
-
-    act_complete_remote(job->sched, job->status, job->result);
-    return NULL;
-}
-
 /* c's run: a remote completion lands while the loop is awake (no wake), then the loop stops. */
 static int push_then_stop(fx_obj *o)
 {
-    pthread_t th;
+    fx_obj *a = o->user;
 
-    cr_assert_eq(pthread_create(&th, NULL, complete_now, o->user), 0);
-    pthread_join(th, NULL);
+    fx_complete_remote(act_object_status(&a->base), 2);
     act_sched_stop(fx_sched());
     return 0;
 }
@@ -155,12 +124,10 @@ Test(sched, fd_is_readable_when_a_loop_returns_with_a_remote_completion_it_did_n
 {
     fx_obj a, c;
     struct pollfd pfd = { .fd = act_sched_fd(fx_sched()), .events = POLLIN };
-    struct remote_job job_c = { fx_sched(), NULL, 1 }, job_a = { fx_sched(), NULL, 2 };
     act_status st = ACT_STATUS_INIT;
     act_pipe rd;
     char byte;
     int fd[2];
-    pthread_t th;
 
     cr_assert_eq(pipe2(fd, O_CLOEXEC), 0);
     cr_assert_eq(act_pipe_open(&rd, fx_sched(), fd[0]), 0);
@@ -169,12 +136,9 @@ Test(sched, fd_is_readable_when_a_loop_returns_with_a_remote_completion_it_did_n
     fx_obj_init(&c, ACT_PRIORITY_STANDARD);
     fx_obj_issue(&a);
     fx_obj_issue(&c);
-    job_a.status = act_object_status(&a.base);
-    job_c.status = act_object_status(&c.base);
     c.on_run = push_then_stop;
-    c.user = &job_a;
-    cr_assert_eq(pthread_create(&th, NULL, complete_now, &job_c), 0);
-    pthread_join(th, NULL); /* c is on the stack, the port woken */
+    c.user = &a;
+    fx_complete_remote(act_object_status(&c.base), 1); /* c is on the stack, the port woken */
     cr_assert_eq(act_sched_start(fx_sched()), 0);
     cr_assert_eq(c.runs, 1);
     cr_assert_eq(a.runs, 0, "a landed after the pass gathered");

@@ -3,9 +3,7 @@
  * act_wait_for_request on bare and object statuses.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 #include "support/fixture.h"
 
@@ -188,33 +186,16 @@ Test(status, wait_for_request_on_completed_object_status_consumes_without_run)
     cr_assert_eq(act_status_result(act_object_status(&o.base)), 5);
 }
 
-struct remote_job {
-    act_sched *sched;
-    act_status *status;
-    int result;
-};
-
-static void *complete_later(void *arg)
-{
-    struct remote_job *job = arg;
-    struct timespec ts = { 0, 5 * 1000 * 1000 };
-
-    nanosleep(&ts, NULL);
-    act_complete_remote(job->sched, job->status, job->result);
-    return NULL;
-}
-
 Test(status, wait_for_request_wakes_for_a_remote_completion_of_a_bare_status)
 {
     act_status st = ACT_STATUS_INIT;
-    struct remote_job job = { fx_sched(), &st, 99 };
-    pthread_t th;
+    fx_remote r;
 
     act_status_set_pending(&st);
-    cr_assert_eq(pthread_create(&th, NULL, complete_later, &job), 0);
+    fx_remote_start(&r, &st, 99, 5000);
     act_wait_for_request(&st);
     cr_assert_eq(act_status_result(&st), 99);
-    pthread_join(th, NULL);
+    fx_remote_join(&r);
 }
 
 Test(status, remote_completion_of_bare_status_from_own_thread_is_seen)
@@ -227,14 +208,6 @@ Test(status, remote_completion_of_bare_status_from_own_thread_is_seen)
     cr_assert_eq(act_status_result(&st), 3);
 }
 
-static void *complete_now(void *arg)
-{
-    struct remote_job *job = arg;
-
-    act_complete_remote(job->sched, job->status, job->result);
-    return NULL;
-}
-
 /*
  * An object's status used as a plain request (issued, never set active) and
  * completed from another thread: the completion is on the remote stack, not
@@ -245,16 +218,13 @@ static void *complete_now(void *arg)
 Test(status, wait_for_request_on_an_inactive_objects_status_consumes_a_remote_completion_not_yet_gathered)
 {
     fx_obj o;
-    struct remote_job job = { fx_sched(), NULL, 42 };
-    pthread_t th;
+    act_status *st = act_object_status(&o.base);
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
-    job.status = act_object_status(&o.base);
-    act_status_set_pending(job.status);
-    cr_assert_eq(pthread_create(&th, NULL, complete_now, &job), 0);
-    pthread_join(th, NULL); /* the completion is on the remote stack */
-    act_wait_for_request(job.status);
-    cr_assert_eq(act_status_result(job.status), 42);
+    act_status_set_pending(st);
+    fx_complete_remote(st, 42); /* the completion is on the remote stack */
+    act_wait_for_request(st);
+    cr_assert_eq(act_status_result(st), 42);
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "the signal was consumed: nothing to deliver");
     cr_assert_eq(o.runs, 0);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Per-process state: Criterion runs every test in its own process. */
 static struct {
@@ -141,4 +142,36 @@ void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec)
     o->timer = t;
     act_timer_after(t, act_object_status(&o->base), usec);
     act_set_active(&o->base);
+}
+
+static void *remote_thread(void *arg)
+{
+    fx_remote *r = arg;
+    struct timespec ts = { (time_t)(r->usec / 1000000u), (long)(r->usec % 1000000u) * 1000 };
+
+    if (r->usec != 0)
+        nanosleep(&ts, NULL);
+    act_complete_remote(fx_sched(), r->status, r->result);
+    return NULL;
+}
+
+void fx_remote_start(fx_remote *r, act_status *st, int result, uint64_t usec)
+{
+    r->status = st;
+    r->result = result;
+    r->usec = usec;
+    cr_assert_eq(pthread_create(&r->thread, NULL, remote_thread, r), 0);
+}
+
+void fx_remote_join(fx_remote *r)
+{
+    pthread_join(r->thread, NULL);
+}
+
+void fx_complete_remote(act_status *st, int result)
+{
+    fx_remote r;
+
+    fx_remote_start(&r, st, result, 0);
+    fx_remote_join(&r);
 }

@@ -9,6 +9,8 @@
 #ifndef TEST_SUPPORT_FIXTURE_H
 #define TEST_SUPPORT_FIXTURE_H
 
+#include <pthread.h>
+
 #include <active.h>
 #include <criterion/criterion.h>
 
@@ -52,5 +54,23 @@ void fx_obj_issue(fx_obj *o);
 void fx_obj_complete_now(fx_obj *o, int result);
 /* Arm @t (which do_cancel will cancel) for @usec on @o's status, set active. */
 void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec);
+
+/*
+ * A remote completion: another thread calls act_complete_remote(fx_sched(),
+ * @st, @result) after sleeping @usec (0: at once).  fx_remote_start()
+ * returns with that thread running, fx_remote_join() waits for it;
+ * fx_complete_remote() does both, so the completion has been pushed (or
+ * noted as a stray) when it returns.
+ */
+typedef struct fx_remote {
+    act_status *status;
+    int result;
+    uint64_t usec;
+    pthread_t thread;
+} fx_remote;
+
+void fx_remote_start(fx_remote *r, act_status *st, int result, uint64_t usec);
+void fx_remote_join(fx_remote *r);
+void fx_complete_remote(act_status *st, int result);
 
 #endif
