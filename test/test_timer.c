@@ -1,7 +1,8 @@
 /*
  * Timers: one signal per request, never early, -ECANCELED on cancel, -EBUSY
- * on a busy timer, equal deadlines, a random workload against a model, and a
- * million armed timers.
+ * on a busy timer, equal deadlines, the end of the clock's range, and a
+ * random workload against a model.  A million armed timers are in
+ * test_timer_stress.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,15 +13,6 @@
 
 /* a hang fails the test instead of stalling the run (generous: valgrind) */
 TestSuite(timer, .init = fx_setup, .fini = fx_teardown, .timeout = 300);
-
-/* A fixed-seed xorshift generator: the workload is the same on every run. */
-static uint64_t next_random(uint64_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    return *state;
-}
 
 /* An object that records when its run came. */
 struct timed {
@@ -517,14 +509,14 @@ static void model_arm(struct model *m, uint64_t *rng)
         timed_init(&mt->x);
         mt->x.o.on_run = model_run;
         mt->m = m;
-        mt->plan = (enum plan)(next_random(rng) % NPLANS);
+        mt->plan = (enum plan)(fx_random(rng) % NPLANS);
         mt->want_runs = 1;
         mt->want_result = 0;
-        timed_at(&mt->x, base + next_random(rng) % 300 * 100);
+        timed_at(&mt->x, base + fx_random(rng) % 300 * 100);
     }
     for (int i = 0; i < m->count; i++) {
         struct mtimer *mt = &m->all[i];
-        struct mtimer *killer = &m->all[next_random(rng) % (uint64_t)m->count];
+        struct mtimer *killer = &m->all[fx_random(rng) % (uint64_t)m->count];
 
         if (mt->plan == CANCEL_TIMER_NOW || mt->plan == CANCEL_OBJECT_NOW)
             cancel_planned(mt, mt->plan == CANCEL_TIMER_NOW);
@@ -573,31 +565,4 @@ Test(timer, random_timers_and_cancels_match_the_model)
         act_object_deque(&m.all[i].x.o.base);
     free(m.order);
     free(m.all);
-}
-
-Test(timer, one_million_armed_timers_all_fire_or_cancel)
-{
-    size_t count = (size_t)fx_size(1000000, 100000);
-    act_timer *timers = calloc(count, sizeof *timers);
-    act_status *statuses = calloc(count, sizeof *statuses);
-    uint64_t rng = 12345;
-    uint64_t base = act_now_usec() + 1000;
-
-    cr_assert(timers != NULL && statuses != NULL);
-    for (size_t i = 0; i < count; i++) {
-        act_timer_init(&timers[i], fx_sched());
-        act_timer_at(&timers[i], &statuses[i], base + next_random(&rng) % 20000);
-    }
-    for (size_t i = 0; i < count; i += 3)
-        act_timer_cancel(&timers[(i * 7919) % count]);
-    fx_run_for(25000);
-    for (size_t i = 0; i < count; i++) {
-        int want = (i % 3 == 0) ? -ECANCELED : 0;
-        size_t at = (i * 7919) % count;
-
-        if (act_status_result(&statuses[at]) != want || act_timer_armed(&timers[at]))
-            cr_assert_fail("timer %zu: result %d, %d expected", at, act_status_result(&statuses[at]), want);
-    }
-    free(statuses);
-    free(timers);
 }

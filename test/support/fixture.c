@@ -144,6 +144,14 @@ void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec)
     act_set_active(&o->base);
 }
 
+uint64_t fx_random(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
 static void *remote_thread(void *arg)
 {
     fx_remote *r = arg;

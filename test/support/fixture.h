@@ -46,6 +46,9 @@ typedef struct fx_obj {
     act_timer *timer;        /* optional: do_cancel cancels this timer */
 } fx_obj;
 
+/* A fixed-seed xorshift generator: a random workload is the same on every run. */
+uint64_t fx_random(uint64_t *state);
+
 /* Initialise and add @o to the fixture's scheduler. */
 void fx_obj_init(fx_obj *o, int priority);
 /* Issue a request the test completes itself later, and set active. */
