@@ -5,11 +5,8 @@
  * readiness event that finds no wait removes the descriptor from the set, so
  * level-triggering cannot spin (the same rule as stream.c's NOTE 2).
  */
-#define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
-#include <sys/stat.h>
 
 #include <active/fd.h>
 
@@ -63,16 +60,13 @@ static void clear(act_fd *w)
 
 int act_fd_init(act_fd *w, act_sched *s, int fd)
 {
-    struct stat sb;
+    unsigned mode;
     int fl, rc;
 
     clear(w);
     if (s == NULL)
         return -EINVAL;
-    if (fd < 0 || (fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_PATH) || fstat(fd, &sb) < 0)
-        return -EBADF;
-    act__watch_init(&w->watch, s, fd, ACT__WATCH_FD);
-    rc = act__watch_probe(&w->watch, sb.st_mode);
+    rc = act__watch_open(&w->watch, s, fd, ACT__WATCH_FD, &fl, &mode);
     if (rc < 0)
         clear(w);
     return rc;

@@ -341,31 +341,23 @@ void act__stream_clear(act__stream *st)
 
 int act__stream_init(act__stream *st, act_sched *s, int fd)
 {
-    struct stat sb;
+    unsigned mode;
     int fl, rc;
 
     act__stream_clear(st);
     if (s == NULL)
         return -EINVAL;
-    if (fd < 0)
-        return -EBADF;
-    fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fstat(fd, &sb) < 0)
-        return -errno;
-    if (fl & O_PATH)
-        return -EBADF;
-    act__watch_init(&st->watch, s, fd, ACT__WATCH_STREAM);
-    st->watch.owner = access_flags(fl);
-    rc = act__watch_probe(&st->watch, sb.st_mode);
+    rc = act__watch_open(&st->watch, s, fd, ACT__WATCH_STREAM, &fl, &mode);
     if (rc == 0 && (fl & O_NONBLOCK) == 0)
         rc = fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
     if (rc < 0) {
         act__stream_clear(st);
         return rc;
     }
+    st->watch.owner = access_flags(fl);
     st->watch.owner |= (fl & O_NONBLOCK) == 0 ? ACT__STREAM_RESTORE : 0u;
-    st->watch.owner |= S_ISSOCK(sb.st_mode) ? ACT__STREAM_SOCK : 0u;
-    if (S_ISFIFO(sb.st_mode) && (st->watch.owner & ACT__STREAM_OUT)) {
+    st->watch.owner |= S_ISSOCK(mode) ? ACT__STREAM_SOCK : 0u;
+    if (S_ISFIFO(mode) && (st->watch.owner & ACT__STREAM_OUT)) {
         sigpipe_hold();
         st->watch.owner |= ACT__STREAM_SIGPIPE;
     }

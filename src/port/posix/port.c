@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,15 +256,20 @@ static void drop_undelivered(act_sched *s, act__watch *w)
     }
 }
 
-int act__watch_probe(act__watch *w, unsigned mode)
+int act__watch_open(act__watch *w, act_sched *s, int fd, unsigned kind, int *flags, unsigned *mode)
 {
+    struct stat sb;
     int rc;
 
-    if (S_ISDIR(mode))
+    if (fd < 0 || (*flags = fcntl(fd, F_GETFL)) < 0 || (*flags & O_PATH) || fstat(fd, &sb) < 0)
+        return -EBADF;
+    *mode = sb.st_mode;
+    if (S_ISDIR(sb.st_mode))
         return -EISDIR;
-    if (S_ISREG(mode) || S_ISBLK(mode))
+    if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode))
         return -EPERM;
-    if (S_ISFIFO(mode) || S_ISSOCK(mode))
+    act__watch_init(w, s, fd, kind);
+    if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
         return 0;
     rc = act__watch_set(w, EPOLLIN);
     if (rc == 0)

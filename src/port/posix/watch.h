@@ -69,13 +69,15 @@ static inline int act__watch_set(act__watch *w, uint32_t events)
 }
 
 /*
- * Whether epoll can watch the descriptor of @w (initialised, registered for
- * nothing), whose fstat() mode is @mode: 0; -EISDIR for a directory;
- * -EPERM for a regular file or a block device (they never block), or for a
- * descriptor epoll refuses although its type passes (/dev/null), which
- * only registering it tells: it is registered once and removed, unless it
- * is a pipe or a socket.  The providers' inits call it before taking @fd.
+ * act__watch_init() for a descriptor the caller hands in, once it is known
+ * that epoll can watch it: 0; -EBADF when @fd is not open or is an O_PATH
+ * one; -EISDIR for a directory; -EPERM for a regular file or a block device
+ * (they never block), or for a descriptor epoll refuses although its type
+ * passes (/dev/null), which only registering it tells (it is registered
+ * once and removed, unless it is a pipe or a socket).  Gives its file
+ * status flags in *@flags and its fstat() mode in *@mode.  On failure @w
+ * is left registered for nothing; the caller clears it.
  */
-int act__watch_probe(act__watch *w, unsigned mode);
+int act__watch_open(act__watch *w, act_sched *s, int fd, unsigned kind, int *flags, unsigned *mode);
 
 #endif
