@@ -111,6 +111,35 @@ Test(pipe_open, fifo_opened_by_path_carries_bytes_then_eof)
     rmdir(dir);
 }
 
+/* Descriptor 0 is a pipe's read end here, so that closing it would show. */
+static void zero_is_a_pipe(void)
+{
+    int fds[2];
+
+    cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+Test(pipe_open, a_zeroed_pipe_is_closed_and_descriptor_0_is_never_touched)
+{
+    act_pipe p;
+    act_status st = ACT_STATUS_INIT;
+    char byte;
+
+    zero_is_a_pipe();
+    memset(&p, 0, sizeof p);
+    cr_assert_eq(act_pipe_fd(&p), -1);
+    act_pipe_read(&p, &byte, 1, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    act_pipe_write(&p, "x", 1, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    cr_assert_eq(act_pipe_detach(&p), -EBADF);
+    act_pipe_close(&p);
+    cr_assert_geq(fcntl(0, F_GETFD), 0, "descriptor 0 was closed");
+}
+
 Test(pipe_open, open_gives_negative_results_for_bad_descriptors)
 {
     int fds[2], dir, file, null;

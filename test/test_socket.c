@@ -6,6 +6,7 @@
  * C10K in test_socket_stress.c and test_socket_c10k.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,4 +526,26 @@ Test(socket, close_cancels_both_directions_and_releases_every_descriptor)
     act_socket_close(&s);
     cr_assert_eq(io_fd_count(), before, "every socket and the reserve were closed");
     free(big);
+}
+
+Test(socket, a_zeroed_socket_is_closed_and_descriptor_0_is_never_touched)
+{
+    act_socket s;
+    act_sockaddr at, mine;
+    act_status st = ACT_STATUS_INIT;
+    char byte;
+
+    cr_assert_eq(act_sockaddr_parse(&at, "127.0.0.1:0"), 0);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(act_socket_fd(&s), -1);
+    cr_assert_eq(act_socket_bind(&s, &at), -EBADF);
+    cr_assert_eq(act_socket_listen(&s, 1), -EBADF);
+    cr_assert_eq(act_socket_set_option(&s, ACT_SOCKET_NODELAY, 1), -EBADF);
+    cr_assert_eq(act_socket_local_addr(&s, &mine), -EBADF);
+    act_socket_recv(&s, &byte, 1, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    act_socket_connect(&s, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    act_socket_close(&s);
+    cr_assert_geq(fcntl(0, F_GETFD), 0, "descriptor 0 was closed");
 }

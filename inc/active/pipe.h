@@ -45,7 +45,7 @@
  *
  *   state            requests        free / move the act_pipe
  *   ---------------  --------------  --------------------------------------
- *   closed           complete -EBADF yes (also after a failed open)
+ *   closed           complete -EBADF yes (also after a failed open, and zeroed)
  *   open, idle       may be issued   no: close or detach first
  *   open, busy       outstanding     no; their buffers and statuses belong
  *                                    to the pipe until they complete

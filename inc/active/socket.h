@@ -70,8 +70,7 @@
  * A request's buffer, address and status are the socket's from the issuing
  * call until the status completes (by the request, a cancel or the close);
  * then the caller may free or reuse them, even before run is called.  A
- * zeroed act_socket is not a closed one (its descriptor would be 0): close
- * only what act_socket_open() or an accept opened.
+ * zeroed act_socket is a closed one (descriptor 0 is never touched).
  */
 #ifndef ACTIVE_SOCKET_H
 #define ACTIVE_SOCKET_H

@@ -78,7 +78,7 @@ int act_pipe_detach(act_pipe *p)
 
 int act_pipe_fd(const act_pipe *p)
 {
-    return p->stream.watch.fd;
+    return act__stream_fd(&p->stream);
 }
 
 /*
@@ -97,7 +97,7 @@ static void read_unusual(act_pipe *p, void *buf, size_t len, act_status *st, boo
     act__stream *s = &p->stream;
     int err = 0;
 
-    if (s->watch.fd >= 0 && (s->watch.owner & ACT__STREAM_IN) == 0)
+    if (act__stream_is_open(s) && (s->watch.owner & ACT__STREAM_IN) == 0)
         err = -EBADF;
     else if (buf == NULL && len > 0)
         err = -EINVAL;
@@ -138,7 +138,7 @@ static void write_unusual(act_pipe *p, const void *buf, size_t len, act_status *
     act__stream *s = &p->stream;
     int err = 0;
 
-    if (s->watch.fd >= 0 && (s->watch.owner & ACT__STREAM_OUT) == 0)
+    if (act__stream_is_open(s) && (s->watch.owner & ACT__STREAM_OUT) == 0)
         err = -EBADF;
     else if ((buf == NULL && len > 0) || len > INT_MAX)
         err = -EINVAL;

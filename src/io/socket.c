@@ -206,12 +206,12 @@ void act_socket_close(act_socket *sock)
 
 int act_socket_fd(const act_socket *sock)
 {
-    return sock->stream.watch.fd;
+    return act__stream_fd(&sock->stream);
 }
 
 int act_socket_bind(act_socket *sock, const act_sockaddr *addr)
 {
-    if (sock->stream.watch.fd < 0)
+    if (!act__stream_is_open(&sock->stream))
         return -EBADF;
     if (addr == NULL || addr->len == 0)
         return -EINVAL;
@@ -223,7 +223,7 @@ int act_socket_listen(act_socket *sock, int backlog)
     act__stream *st = &sock->stream;
     int rc;
 
-    if (st->watch.fd < 0)
+    if (!act__stream_is_open(st))
         return -EBADF;
     if (is_datagram(st))
         return -EOPNOTSUPP;
@@ -252,7 +252,7 @@ static int set_int(int fd, int level, int name, int value)
 
 int act_socket_set_option(act_socket *sock, int option, int value)
 {
-    int fd = sock->stream.watch.fd;
+    int fd = act__stream_fd(&sock->stream);
     int rc;
 
     if (fd < 0)
@@ -282,7 +282,7 @@ static int sock_name(const act_socket *sock, act_sockaddr *addr, bool peer)
     if (addr == NULL)
         return -EINVAL;
     *addr = (act_sockaddr){ .len = 0 };
-    if (sock->stream.watch.fd < 0)
+    if (!act__stream_is_open(&sock->stream))
         return -EBADF;
     if (peer && connecting(&sock->stream))
         return -ENOTCONN;
@@ -338,7 +338,7 @@ void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
 
     if (conn == NULL || conn == sock)
         err = -EINVAL;
-    else if (s->watch.fd >= 0 && (s->watch.owner & SOCK_LISTENING) == 0)
+    else if (act__stream_is_open(s) && (s->watch.owner & SOCK_LISTENING) == 0)
         err = -EINVAL;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
@@ -390,7 +390,7 @@ void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
 
     if (err == 0 && (to == NULL || to->len == 0))
         err = -EINVAL;
-    if (err == 0 && s->watch.fd >= 0 && !is_datagram(s))
+    if (err == 0 && act__stream_is_open(s) && !is_datagram(s))
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->wr, st, err))
         return;
@@ -427,7 +427,7 @@ static void recv_full_unusual(act__stream *s, void *buf, size_t len, act_status 
 {
     int err = len > INT_MAX ? -EINVAL : read_check(s, buf, len);
 
-    if (err == 0 && s->watch.fd >= 0 && is_datagram(s))
+    if (err == 0 && act__stream_is_open(s) && is_datagram(s))
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
@@ -454,7 +454,7 @@ void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *
 
     if (buf == NULL || len == 0 || from == NULL)
         err = -EINVAL;
-    else if (s->watch.fd >= 0 && !is_datagram(s))
+    else if (act__stream_is_open(s) && !is_datagram(s))
         err = -EOPNOTSUPP;
     if (!act__stream_accept(s, &s->rd, st, err))
         return;
@@ -472,7 +472,7 @@ void act_socket_shutdown(act_socket *sock, int how, act_status *st)
 
     if (!act__status_issue(st))
         return;
-    if (s->watch.fd < 0)
+    if (!act__stream_is_open(s))
         result = -EBADF;
     else if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
         result = -EINVAL;

@@ -373,7 +373,7 @@ void act__stream_adopt(act__stream *st, act_sched *s, int fd, unsigned kind)
 
 int act__stream_fini(act__stream *st)
 {
-    int fd = st->watch.fd;
+    int fd = act__stream_fd(st);
     int fl;
 
     if (fd < 0)

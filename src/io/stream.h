@@ -169,6 +169,23 @@ static inline void act__stream_complete(act__stream_req *rq, int result)
 }
 
 /*
+ * Whether @st is open: one direction flag at least.  Both are clear in a
+ * closed stream (fd -1) and in a zeroed one, which is closed too, so that a
+ * never-opened act_pipe or act_socket that was zeroed closes as a no-op
+ * (a zero handle in Symbian's R classes) instead of closing descriptor 0.
+ */
+static inline bool act__stream_is_open(const act__stream *st)
+{
+    return (st->watch.owner & (ACT__STREAM_IN | ACT__STREAM_OUT)) != 0;
+}
+
+/* @st's descriptor, or -1 when it is closed. */
+static inline int act__stream_fd(const act__stream *st)
+{
+    return act__stream_is_open(st) ? st->watch.fd : -1;
+}
+
+/*
  * Whether @st is open in the direction of its slot @rq: its ACT__STREAM_IN
  * or ACT__STREAM_OUT flag, both clear exactly while it is closed (fd -1).
  * The flag rather than the fd, so that act_pipe's requests, which test the
