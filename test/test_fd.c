@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -233,6 +234,18 @@ Test(fd, descriptors_epoll_cannot_watch_are_refused_at_init_as_pipes_refuse_them
     cr_assert_eq(act_status_result(&st), -EBADF, "the failed init left it fini'd");
     close(path);
     close(null);
+}
+
+Test(fd, a_zeroed_watcher_is_a_finished_one_and_its_wait_completes_ebadf)
+{
+    act_fd w;
+    act_status st = ACT_STATUS_INIT;
+
+    memset(&w, 0, sizeof w);
+    act_fd_wait(&w, ACT_FD_READABLE, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    act_fd_fini(&w);
+    act_fd_cancel(&w);
 }
 
 Test(fd, descriptor_closed_behind_the_watcher_gives_ebadf)

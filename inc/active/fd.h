@@ -17,7 +17,7 @@
  *   state        waits           free / move the act_fd    close the fd
  *   -----------  --------------  ------------------------  ------------------
  *   fini'd       complete -EBADF yes (also after a failed  yes
- *                                init)
+ *                                init, and zeroed)
  *   initialised  may be issued   no: act_fd_fini() first   no: fini first
  *   waiting      outstanding     no                        no
  */

@@ -50,11 +50,13 @@ void act__fd_on_ready(act__watch *watch, uint32_t revents)
         finish(w, ready);
 }
 
+/* Closed: no scheduler, as in a zeroed act_fd, which is closed too. */
 static void clear(act_fd *w)
 {
     w->watch.fd = -1;
     w->watch.events = 0;
     w->watch.owner = 0;
+    w->watch.sched = NULL;
     w->status = NULL;
 }
 
@@ -74,7 +76,7 @@ int act_fd_init(act_fd *w, act_sched *s, int fd)
 
 void act_fd_fini(act_fd *w)
 {
-    if (w->watch.fd < 0)
+    if (w->watch.sched == NULL)
         return;
     act_fd_cancel(w);
     (void)act__watch_set(&w->watch, 0);
@@ -87,7 +89,7 @@ void act_fd_wait(act_fd *w, int events, act_status *st)
 
     if (!act__status_issue(st))
         return;
-    if (w->watch.fd < 0)
+    if (w->watch.sched == NULL)
         err = -EBADF;
     else if (events == 0 || (events & ~(ACT_FD_READABLE | ACT_FD_WRITABLE)) != 0)
         err = -EINVAL;
