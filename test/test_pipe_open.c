@@ -278,26 +278,12 @@ Test(pipe_open, close_and_reopen_inside_run_cancels_the_other_direction_once_and
     free(src);
 }
 
-/*
- * A buffer of INT_MAX + 1 bytes, reserved but never backed (only its first
- * page is touched): the kernel, and valgrind, check the whole length a read
- * is given, and a clamped read is given INT_MAX.
- */
-#define BIG ((size_t)INT_MAX + 1)
-static char *big_buffer(void)
-{
-    void *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-    cr_assert_neq(p, MAP_FAILED);
-    return p;
-}
-
 Test(pipe_open, lengths_beyond_int_max_clamp_a_read_and_refuse_a_full_read_or_a_write)
 {
     act_pipe rd, wr;
     act_status st = ACT_STATUS_INIT;
-    char *buf = big_buffer();
-    size_t huge = (size_t)INT_MAX + 1;
+    char *buf = io_big_buffer();
+    size_t huge = IO_BIG;
 
     pair(&rd, &wr);
     act_pipe_read_full(&rd, buf, huge, &st);
@@ -313,5 +299,5 @@ Test(pipe_open, lengths_beyond_int_max_clamp_a_read_and_refuse_a_full_read_or_a_
     cr_assert_eq(memcmp(buf, "abc", 3), 0);
     act_pipe_close(&rd);
     act_pipe_close(&wr);
-    cr_assert_eq(munmap(buf, BIG), 0);
+    cr_assert_eq(munmap(buf, IO_BIG), 0);
 }

@@ -190,27 +190,13 @@ Test(socket_edge, tcp_recv_outstanding_at_shutdown_for_reading_gets_what_arrived
     act_socket_close(&s);
 }
 
-/*
- * A buffer of INT_MAX + 1 bytes, reserved but never backed (only its first
- * page is touched): the kernel, and valgrind, check the whole length a read
- * is given, and a clamped read is given INT_MAX.
- */
-#define BIG ((size_t)INT_MAX + 1)
-static char *big_buffer(void)
-{
-    void *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-    cr_assert_neq(p, MAP_FAILED);
-    return p;
-}
-
 Test(socket_edge, lengths_beyond_int_max_clamp_a_recv_and_refuse_a_full_recv_a_send_or_a_sendto)
 {
     act_socket a, b, c, s;
     act_status st = ACT_STATUS_INIT, rst = ACT_STATUS_INIT;
     act_sockaddr at;
-    char *buf = big_buffer();
-    size_t huge = (size_t)INT_MAX + 1;
+    char *buf = io_big_buffer();
+    size_t huge = IO_BIG;
 
     sk_pair(&c, &s, "127.0.0.1:0");
     act_socket_recv_full(&c, buf, huge, &st);
@@ -233,7 +219,7 @@ Test(socket_edge, lengths_beyond_int_max_clamp_a_recv_and_refuse_a_full_recv_a_s
     act_socket_close(&b);
     act_socket_close(&c);
     act_socket_close(&s);
-    cr_assert_eq(munmap(buf, BIG), 0);
+    cr_assert_eq(munmap(buf, IO_BIG), 0);
 }
 
 /* @rx's next datagram, through recvfrom (@from not NULL) or recv, into a buffer of @len. */

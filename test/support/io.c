@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 static int obj_run(act_object *ao)
@@ -110,4 +111,12 @@ bool io_raise_nofile(long n)
         return false;
     rl.rlim_cur = (rlim_t)n;
     return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+char *io_big_buffer(void)
+{
+    void *p = mmap(NULL, IO_BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    cr_assert_neq(p, MAP_FAILED);
+    return p;
 }

@@ -6,6 +6,8 @@
 #ifndef TEST_SUPPORT_IO_H
 #define TEST_SUPPORT_IO_H
 
+#include <limits.h>
+
 #include <active/fd.h>
 #include <active/pipe.h>
 
@@ -53,5 +55,14 @@ unsigned io_epoll_events(int fd);
 
 /* Raise RLIMIT_NOFILE to at least @n; false when the hard limit is lower. */
 bool io_raise_nofile(long n);
+
+/*
+ * A buffer of IO_BIG (INT_MAX + 1) bytes, reserved but never backed (only
+ * what is written is touched): the kernel, and valgrind, check the whole
+ * length a read is given, and a clamped read is given INT_MAX.  munmap() it
+ * with IO_BIG.
+ */
+#define IO_BIG ((size_t)INT_MAX + 1)
+char *io_big_buffer(void);
 
 #endif
