@@ -260,7 +260,7 @@ static void dispatch_one(act_sched *s)
  * A loop of ours makes passes until @f is stopped, a foreign loop one.  The
  * loop is here, not in run_frame(), and the frame's kind says what loop it
  * is, so that a pass costs no call and nothing is spilled across passes
- * (a pass a message in an I/O ping-pong).
+ * (an I/O ping-pong makes a pass per message).
  * Returns the number of run calls of the last pass, or the port's negative
  * errno.
  */
@@ -587,10 +587,10 @@ bool act_wait_started(const act_wait *w)
  * way.  An active object is waited for (act__sched_await() gathers), but an
  * inactive one (a request issued on its status and waited for with
  * act_wait_for_request(), or a stray) would look as if it had nothing to
- * come: act_wait_for_request() returned with the signal unconsumed, which
- * the scheduler later delivered as a stray, and act_object_deque() let the
- * object leave with it, to be queued after the object was freed.  Both
- * gather the stack before they decide.  What no gathering sees is a
+ * come: act_wait_for_request() would return with the signal unconsumed, for
+ * the scheduler to deliver later as a stray, and act_object_deque() would
+ * let the object leave with it, to be queued after the object was freed.
+ * So both gather the stack before they decide.  What no gathering sees is a
  * completion still inside act_complete_remote(), its result stored and its
  * link not yet pushed: for an object that is not active that window stays,
  * and such a completion is reported as a stray when it is dispatched, or,
