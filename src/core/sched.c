@@ -590,13 +590,9 @@ bool act_wait_started(const act_wait *w)
  * come: act_wait_for_request() would return with the signal unconsumed, for
  * the scheduler to deliver later as a stray, and act_object_deque() would
  * let the object leave with it, to be queued after the object was freed.
- * So both gather the stack before they decide.  What no gathering sees is a
- * completion still inside act_complete_remote(), its result stored and its
- * link not yet pushed: for an object that is not active that window stays,
- * and such a completion is reported as a stray when it is dispatched, or,
- * when act_object_deque() let the object leave in the window and the
- * caller freed it, it is pushed into freed memory: misuse (a request the
- * object was never active for) caught too late.  An active object is not
- * affected: act_cancel() and act_wait_for_request() wait until it is
- * queued.
+ * So both gather the stack first.  No gathering sees a completion still
+ * inside act_complete_remote() (result stored, link not yet pushed): for an
+ * inactive object it is reported as a stray at dispatch, or, if deque let
+ * the object leave and it was freed, pushed into freed memory, misuse
+ * caught too late.  Active objects are waited for until queued.
  */
