@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "support/fixture.h"
@@ -114,6 +115,17 @@ Test(object, run_may_free_its_object)
     fx_obj_complete_now(&other, 0);
     cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 2);
     cr_assert_eq(other.runs, 1);
+}
+
+Test(object, init_leaves_an_inactive_object_with_a_completed_status_whatever_the_memory_held)
+{
+    fx_obj o;
+
+    memset(&o, 0x80, sizeof o); /* a status word of 0x80808080 reads as a negative result */
+    act_object_init(&o.base, NULL, ACT_PRIORITY_HIGH);
+    cr_assert_not(act_is_active(&o.base));
+    cr_assert_eq(act_status_result(act_object_status(&o.base)), 0);
+    cr_assert_eq(act_object_priority(&o.base), ACT_PRIORITY_HIGH);
 }
 
 Test(object, container_of_gives_the_enclosing_struct)
@@ -316,4 +328,18 @@ Test(object, deque_of_active_object_cancels_it_first)
     cr_assert_eq(o.cancels, 1);
     cr_assert_not(act_is_active(&o.base));
     cr_assert_eq(act_status_result(act_object_status(&o.base)), -ECANCELED);
+}
+
+Test(object, deque_of_active_object_leaves_the_scheduler_and_may_be_added_again)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&o);
+    act_object_deque(&o.base);
+    act_sched_add(fx_sched(), &o.base); /* no add-twice panic */
+    fx_obj_complete_now(&o, 3);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(o.last_result, 3);
 }

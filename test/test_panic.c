@@ -226,6 +226,38 @@ Test(panic, deque_from_another_thread_panics_and_the_object_stays_added)
     cr_assert_eq(fx_panics(), 1);
 }
 
+/* Every path that ends a request keeps the count of active objects: finishing then panics nothing. */
+Test(panic, fini_after_a_cancel_panics_nothing)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&o);
+    act_cancel(&o.base);
+    assert_fini_clean();
+}
+
+Test(panic, fini_after_a_self_completion_ran_panics_nothing)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_complete_self(&o.base, 0);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    assert_fini_clean();
+}
+
+Test(panic, fini_after_wait_for_request_on_an_active_objects_status_panics_nothing)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_complete_now(&o, 0);
+    act_wait_for_request(act_object_status(&o.base));
+    cr_assert_not(act_is_active(&o.base));
+    assert_fini_clean();
+}
+
 /* --- the port's wait failing inside a call that returns no result --- */
 
 /* Close the scheduler's epoll descriptor behind it; returns a copy for port_mend(). */
@@ -281,6 +313,30 @@ Test(panic, port_failure_inside_cancel_panics_and_leaves_the_object_active)
     cr_assert_not(act_is_active(&ao));
     cr_assert_eq(act_status_result(act_object_status(&ao)), -ECANCELED);
     act_object_deque(&ao);
+}
+
+Test(panic, port_failure_inside_deque_panics_and_leaves_the_object_in_its_scheduler)
+{
+    static const act_object_ops ops = { must_not_run, answer_later, NULL };
+    act_object ao;
+    int saved;
+
+    act_object_init(&ao, &ops, ACT_PRIORITY_STANDARD);
+    act_sched_add(fx_sched(), &ao);
+    act_status_set_pending(act_object_status(&ao));
+    act_set_active(&ao);
+    saved = port_break();
+    fx_expect_panic(ACT_PANIC_PORT_FAILED);
+    act_object_deque(&ao);
+    port_mend(saved);
+    cr_assert_eq(fx_panics(), 1, "only the port's failure: the object did not leave");
+    cr_assert(act_is_active(&ao));
+    act_complete(act_object_status(&ao), -ECANCELED); /* the provider answers */
+    fx_expect_panic(ACT_PANIC_ADD_TWICE);
+    act_sched_add(fx_sched(), &ao);
+    cr_assert_eq(fx_panics(), 2, "still in its scheduler");
+    act_object_deque(&ao);
+    cr_assert_not(act_is_active(&ao));
 }
 
 Test(panic, port_failure_inside_wait_for_request_panics_and_leaves_the_status_pending)

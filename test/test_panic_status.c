@@ -180,6 +180,26 @@ Test(panic, status_in_use_when_issuing_on_an_active_objects_completed_status)
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     cr_assert_eq(o.runs, 1);
     cr_assert_eq(o.last_result, 3);
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1, "nor queued: the scheduler has no timer");
+}
+
+Test(panic, status_in_use_when_issuing_on_a_completed_status_not_yet_delivered_to_an_inactive_object)
+{
+    fx_obj o;
+    act_status *st;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    st = act_object_status(&o.base);
+    act_status_set_pending(st);
+    act_complete(st, 3); /* set_active forgotten: queued, not active */
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_status_set_pending(st);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_eq(act_status_result(st), 3, "the refused request changed nothing");
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(fx_panics(), 2);
+    cr_assert_eq(o.runs, 0);
 }
 
 Test(panic, status_in_use_when_a_pipe_request_is_issued_on_a_pending_status)
@@ -216,4 +236,46 @@ Test(panic, bad_result_when_completing_with_act_pending)
     cr_assert(act_status_pending(&st), "the bad completion did nothing");
     act_complete(&st, 0);
     cr_assert_eq(act_status_result(&st), 0);
+}
+
+Test(panic, bad_result_on_an_object_status_queues_nothing)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&o);
+    fx_expect_panic(ACT_PANIC_BAD_RESULT);
+    act_complete(act_object_status(&o.base), ACT_PENDING);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert(act_status_pending(act_object_status(&o.base)), "the bad completion did nothing");
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "nothing was queued to run");
+    cr_assert_eq(o.runs, 0);
+    act_complete(act_object_status(&o.base), 0);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    cr_assert_eq(o.last_result, 0);
+}
+
+/* A remote stray wakes a scheduler asleep in the port: it is reported then, not at the next unrelated wake. */
+Test(panic, remote_stray_wakes_a_sleeping_scheduler)
+{
+    fx_obj o, guard;
+    act_timer t;
+    fx_remote r;
+    uint64_t start;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_complete_now(&o, 1);
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 1);
+    fx_obj_init(&guard, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    fx_obj_after(&guard, &t, 5000000); /* the scheduler's only other wake (its wheel may wake it a little early) */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    start = act_now_usec();
+    fx_remote_start(&r, act_object_status(&o.base), 9, 20000);
+    cr_assert_eq(act_sched_run_once(fx_sched(), 0), 0, "woken by the stray, nothing to run");
+    fx_remote_join(&r);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_lt(act_now_usec() - start, 2000000, "the stray woke the scheduler, not the guard timer");
+    act_cancel(&guard.base);
+    act_timer_fini(&t);
 }

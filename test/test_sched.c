@@ -385,6 +385,48 @@ Test(sched, a_pass_runs_every_remote_completion_it_gathers_beside_a_self_rearmin
     one_pass_runs_the_batch(far, &spin, "remote completion");
 }
 
+Test(sched, a_pass_runs_every_remote_completion_and_timer_it_gathers_together_beside_a_self_rearming_object)
+{
+    fx_obj batch[BATCH];
+    act_timer t[BATCH / 2];
+    fx_obj spin;
+    uint64_t deadline = act_now_usec();
+
+    start_spinning(&spin);
+    for (int i = 0; i < BATCH; i++) {
+        fx_obj_init(&batch[i], ACT_PRIORITY_STANDARD);
+        if (i < BATCH / 2) {
+            fx_obj_issue(&batch[i]);
+            act_complete_remote(fx_sched(), act_object_status(&batch[i].base), i);
+            continue;
+        }
+        act_timer_init(&t[i - BATCH / 2], fx_sched());
+        batch[i].timer = &t[i - BATCH / 2];
+        act_timer_at(batch[i].timer, act_object_status(&batch[i].base), deadline);
+        act_set_active(&batch[i].base);
+    }
+    one_pass_runs_the_batch(batch, &spin, "remote completion or timer");
+}
+
+Test(sched, a_pass_that_sleeps_until_its_timers_runs_every_timer_it_then_expires)
+{
+    fx_obj timed[BATCH];
+    act_timer t[BATCH];
+    uint64_t deadline = act_now_usec() + 2000;
+    int ran;
+
+    for (int i = 0; i < BATCH; i++) {
+        fx_obj_init(&timed[i], ACT_PRIORITY_STANDARD);
+        act_timer_init(&t[i], fx_sched());
+        timed[i].timer = &t[i];
+        act_timer_at(&t[i], act_object_status(&timed[i].base), deadline);
+        act_set_active(&timed[i].base);
+    }
+    while ((ran = act_sched_run_once(fx_sched(), 0)) == 0)
+        ; /* the queue may wake the port a little early */
+    cr_assert_eq(ran, BATCH, "the pass that expired the timers ran %d of them", ran);
+}
+
 /* --- many added objects (dispatch is O(1) in them) --- */
 
 Test(sched, many_added_idle_objects_are_never_touched_by_dispatch)

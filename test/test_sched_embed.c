@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -156,6 +157,17 @@ Test(sched, timeout_is_minus_one_without_timers)
     cr_assert_eq(act_sched_timeout(fx_sched()), -1);
 }
 
+Test(sched, timeout_is_int_max_for_a_lone_timer_past_the_end_of_the_clock)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, UINT64_MAX); /* clamped to the clock's last microsecond: still a timer */
+    cr_assert_eq(act_sched_timeout(fx_sched()), INT_MAX);
+    act_timer_cancel(&t);
+}
+
 Test(sched, timeout_is_zero_when_an_object_is_ready)
 {
     fx_obj o;
@@ -201,6 +213,22 @@ Test(sched, timeout_is_the_milliseconds_to_the_nearest_timer)
     cr_assert_gt(ms, 20000, "milliseconds to the nearest timer, %d ms", ms);
     act_timer_cancel(&t1);
     act_timer_cancel(&t2);
+}
+
+/* Far timers share coarse wheel slots: the timeout is still to the deadline, not to the slot's start. */
+Test(sched, timeout_is_to_a_far_timers_deadline_not_to_its_slots_start)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+    uint64_t deadline = (act_now_usec() + 30u * 1000 * 1000) | (1u << 23); /* 8.4 s past any 16.8 s slot start */
+    int ms;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_at(&t, &st, deadline);
+    ms = act_sched_timeout(fx_sched());
+    cr_assert_geq((uint64_t)ms + 1, (deadline - act_now_usec()) / 1000, "%d ms to a deadline %llu us away", ms,
+                  (unsigned long long)(deadline - act_now_usec()));
+    act_timer_cancel(&t);
 }
 
 Test(sched, timeout_rounds_up_and_is_never_zero_before_a_timer_is_due)

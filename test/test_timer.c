@@ -117,6 +117,19 @@ Test(timer, cancel_before_expiry_completes_with_ecanceled)
     cr_assert_eq(x.o.last_result, -ECANCELED);
 }
 
+Test(timer, zero_delay_cancelled_before_its_pass_leaves_the_queue_empty)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    cr_assert_eq(act_timer_init(&t, fx_sched()), 0);
+    act_timer_after(&t, &st, 0); /* due at the wheel's own base */
+    act_timer_cancel(&t);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+    cr_assert_eq(act_sched_timeout(fx_sched()), -1, "no timer left queued");
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0);
+}
+
 Test(timer, cancel_after_fire_keeps_zero_and_sends_no_second_signal)
 {
     struct timed x;
