@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -188,6 +190,24 @@ Test(fd, fini_completes_the_outstanding_wait_ecanceled)
     close(fds[1]);
 }
 
+/* The descriptor stays the caller's after fini: it must not stay in the scheduler's set. */
+Test(fd, fini_takes_the_descriptor_out_of_the_epoll_set)
+{
+    int fds[2];
+    act_fd w;
+    act_status st = ACT_STATUS_INIT;
+
+    raw_pipe(fds);
+    cr_assert_eq(act_fd_init(&w, fx_sched(), fds[0]), 0);
+    act_fd_wait(&w, ACT_FD_READABLE, &st);
+    cr_assert_eq(io_epoll_events(fds[0]), EPOLLIN);
+    act_fd_fini(&w);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+    cr_assert_eq(io_epoll_events(fds[0]), 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 Test(fd, bad_descriptors_and_events_give_negative_results)
 {
     int fds[2], dir, file;
@@ -220,20 +240,44 @@ Test(fd, descriptors_epoll_cannot_watch_are_refused_at_init_as_pipes_refuse_them
 {
     int path = open("/dev/null", O_PATH | O_CLOEXEC);
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int fds[2], fifo_path;
+    char name[64];
     act_fd w;
     act_pipe p;
     act_status st = ACT_STATUS_INIT;
 
+    raw_pipe(fds);
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fds[0]);
+    fifo_path = open(name, O_PATH | O_CLOEXEC);
+    cr_assert_geq(fifo_path, 0);
     cr_assert_geq(path, 0);
     cr_assert_geq(null, 0);
     cr_assert_eq(act_fd_init(&w, fx_sched(), path), -EBADF, "O_PATH: no I/O at all");
     cr_assert_eq(act_pipe_open(&p, fx_sched(), path), -EBADF);
+    cr_assert_eq(act_fd_init(&w, fx_sched(), fifo_path), -EBADF, "O_PATH of a pipe, whose type passes");
     cr_assert_eq(act_fd_init(&w, fx_sched(), null), -EPERM, "a character device epoll refuses");
     cr_assert_eq(act_pipe_open(&p, fx_sched(), null), -EPERM);
     act_fd_wait(&w, ACT_FD_READABLE, &st);
     cr_assert_eq(act_status_result(&st), -EBADF, "the failed init left it fini'd");
     close(path);
     close(null);
+    close(fifo_path);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* A type that may or may not be pollable is registered once to find out, then left out. */
+Test(fd, init_tries_a_character_device_and_leaves_it_out_of_the_epoll_set)
+{
+    int pt = posix_openpt(O_RDWR | O_NOCTTY);
+    act_fd w;
+
+    if (pt < 0)
+        cr_skip_test("no pseudo-terminal here");
+    cr_assert_eq(act_fd_init(&w, fx_sched(), pt), 0);
+    cr_assert_eq(io_epoll_events(pt), 0, "registered only until epoll accepted it");
+    act_fd_fini(&w);
+    close(pt);
 }
 
 Test(fd, a_zeroed_watcher_is_a_finished_one_and_its_wait_completes_ebadf)

@@ -5,6 +5,7 @@
  * not touched again, even for the error and hang-up events epoll reports
  * whatever a watcher registered.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -86,4 +87,20 @@ Test(fd_watch, removed_in_the_same_batch_misses_its_hang_up_too)
                  r[0].calls, r[1].calls);
     cr_assert_eq(act__watch_set(r[0].calls ? &r[0].w.watch : &r[1].w.watch, 0), 0);
     close(a[0]), close(b[0]);
+}
+
+/* A watcher records EPOLLIN and EPOLLOUT only (a byte): anything more is refused, not truncated. */
+Test(fd_watch, events_beyond_in_and_out_are_refused_and_nothing_is_registered)
+{
+    int a[2];
+    act__watch_call c;
+
+    cr_assert_eq(pipe2(a, O_NONBLOCK | O_CLOEXEC), 0);
+    act__watch_init(&c.watch, fx_sched(), a[0], ACT__WATCH_CALL);
+    c.call = removed;
+    cr_assert_eq(act__watch_set(&c.watch, EPOLLIN | EPOLLRDHUP), -EINVAL);
+    cr_assert_eq(c.watch.events, 0);
+    cr_assert_eq(act__watch_set(&c.watch, EPOLLIN), 0, "registered for the first time only now");
+    cr_assert_eq(act__watch_set(&c.watch, 0), 0);
+    close(a[0]), close(a[1]);
 }

@@ -270,6 +270,42 @@ Test(pipe, sigpipe_block_lasts_while_a_writable_pipe_is_open_and_is_then_restore
     act_pipe_close(&rd2);
 }
 
+Test(pipe, sigpipe_block_the_thread_had_before_the_first_pipe_survives_the_last_close)
+{
+    act_pipe rd, wr;
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pair(&rd, &wr);
+    act_pipe_close(&wr);
+    act_pipe_close(&rd);
+    cr_assert(sigpipe_blocked(), "the thread's own block is not the library's to lift");
+}
+
+/* Only an EPIPE takes a SIGPIPE back: a write that waits leaves the thread's own. */
+Test(pipe, write_that_waits_on_a_full_pipe_leaves_a_pending_sigpipe_alone)
+{
+    act_pipe rd, wr;
+    act_status st = ACT_STATUS_INIT;
+    char chunk[4096] = { 0 };
+
+    signal(SIGPIPE, SIG_IGN); /* the pending one is discarded when the last close unblocks it */
+    pair(&rd, &wr);
+    while (write(act_pipe_fd(&wr), chunk, sizeof chunk) > 0)
+        continue;
+    cr_assert_eq(errno, EAGAIN);
+    cr_assert_eq(pthread_kill(pthread_self(), SIGPIPE), 0); /* blocked while wr is open: pending */
+    act_pipe_write(&wr, "abc", 3, &st);
+    cr_assert(act_status_pending(&st));
+    cr_assert(sigpipe_pending(), "the EAGAIN of a full pipe must not consume the thread's SIGPIPE");
+    act_pipe_close(&wr);
+    act_pipe_close(&rd);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+}
+
 Test(pipe, socket_write_to_a_closed_peer_completes_epipe_without_touching_the_mask)
 {
     int sv[2];

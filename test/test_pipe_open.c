@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -78,10 +79,51 @@ Test(pipe_open, detach_and_close_restore_the_blocking_mode_they_found)
     close(spare);
 }
 
+/* The descriptor handed back may be watched elsewhere: it must not stay in this set. */
+Test(pipe_open, detach_takes_the_descriptor_out_of_the_epoll_set)
+{
+    act_pipe rd, wr;
+    act_status st = ACT_STATUS_INIT;
+    char buf[8];
+    int fd;
+
+    pair(&rd, &wr);
+    act_pipe_read(&rd, buf, sizeof buf, &st);
+    fd = act_pipe_fd(&rd);
+    cr_assert_eq(io_epoll_events(fd), EPOLLIN);
+    cr_assert_eq(act_pipe_detach(&rd), fd);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+    cr_assert_eq(io_epoll_events(fd), 0);
+    close(fd);
+    act_pipe_close(&wr);
+}
+
+/* pipe.h: the descriptors the library opens are non-blocking and close-on-exec. */
+Test(pipe_open, paired_and_fifo_descriptors_are_close_on_exec)
+{
+    char dir[] = "/tmp/act-fifo-XXXXXX", path[64];
+    act_pipe rd, wr, frd;
+
+    pair(&rd, &wr);
+    cr_assert(fcntl(act_pipe_fd(&rd), F_GETFD) & FD_CLOEXEC);
+    cr_assert(fcntl(act_pipe_fd(&wr), F_GETFD) & FD_CLOEXEC);
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_eq(act_pipe_open_fifo(&frd, fx_sched(), path, ACT_PIPE_READ), 0);
+    cr_assert(fcntl(act_pipe_fd(&frd), F_GETFD) & FD_CLOEXEC);
+    act_pipe_close(&frd);
+    act_pipe_close(&rd);
+    act_pipe_close(&wr);
+    unlink(path);
+    rmdir(dir);
+}
+
 Test(pipe_open, fifo_opened_by_path_carries_bytes_then_eof)
 {
     char dir[] = "/tmp/act-fifo-XXXXXX", path[64];
     act_pipe rd, wr, none;
+    int fds_before;
     io_obj r;
     act_status st = ACT_STATUS_INIT;
     char buf[8];
@@ -93,7 +135,9 @@ Test(pipe_open, fifo_opened_by_path_carries_bytes_then_eof)
     cr_assert_eq(act_pipe_open_fifo(&rd, fx_sched(), path, ACT_PIPE_READ), 0);
     cr_assert_eq(act_pipe_open_fifo(&wr, fx_sched(), path, ACT_PIPE_WRITE), 0);
     cr_assert_eq(act_pipe_open_fifo(&none, fx_sched(), path, 3), -EINVAL);
+    fds_before = io_fd_count();
     cr_assert_eq(act_pipe_open_fifo(&none, fx_sched(), dir, ACT_PIPE_READ), -EISDIR);
+    cr_assert_eq(io_fd_count(), fds_before, "the descriptor it opened and refused was closed");
     io_obj_init(&r, &rd, false);
     act_pipe_write(&wr, "fifo", 4, &st);
     cr_assert_eq(act_status_result(&st), 4);
@@ -174,6 +218,8 @@ Test(pipe_open, requests_with_bad_arguments_complete_negative_inside_the_call)
     pair(&rd, &wr);
     act_pipe_read(&rd, NULL, 4, &st);
     cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_pipe_read(&rd, NULL, 1, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL, "one byte needs a buffer too");
     act_pipe_read(&rd, buf, 0, &st);
     cr_assert_eq(act_status_result(&st), -EINVAL);
     act_pipe_read_full(&rd, NULL, 4, &st);
@@ -191,6 +237,30 @@ Test(pipe_open, requests_with_bad_arguments_complete_negative_inside_the_call)
     act_pipe_write(&rd, "x", 1, &st);
     cr_assert_eq(act_status_result(&st), -EBADF, "after close");
     act_pipe_close(&rd); /* twice: nothing */
+    act_pipe_close(&wr);
+}
+
+/* A read that must wait and cannot register its descriptor completes with epoll's error. */
+Test(pipe_open, read_that_cannot_register_its_descriptor_completes_with_the_error_and_registers_nothing)
+{
+    act_pipe rd, wr;
+    act_status st = ACT_STATUS_INIT;
+    char buf[8];
+    int fd, spare;
+
+    pair(&rd, &wr);
+    fd = act_pipe_fd(&rd);
+    spare = dup(fd);
+    close(fd); /* behind the pipe's back: epoll_ctl fails with EBADF */
+    act_pipe_read(&rd, buf, sizeof buf, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
+    cr_assert_eq(dup2(spare, fd), fd); /* the same pipe under the same number again */
+    cr_assert_eq(write(act_pipe_fd(&wr), "z", 1), 1);
+    act_pipe_read(&rd, buf, sizeof buf, &st);
+    io_poll(2);
+    cr_assert_eq(act_status_result(&st), 1, "the failed read left nothing that looks registered");
+    act_pipe_close(&rd);
+    close(spare);
     act_pipe_close(&wr);
 }
 
@@ -297,7 +367,18 @@ Test(pipe_open, lengths_beyond_int_max_clamp_a_read_and_refuse_a_full_read_or_a_
     act_wait_for_request(&st);
     cr_assert_eq(act_status_result(&st), 3);
     cr_assert_eq(memcmp(buf, "abc", 3), 0);
+#if SIZE_MAX > UINT32_MAX
+    act_pipe_read(&rd, buf, (size_t)UINT32_MAX + 1, &st);
+    cr_assert(act_status_pending(&st), "2^32 is clamped to INT_MAX, not cut to 32 bits (a 0-byte read)");
+    cr_assert_eq(write(act_pipe_fd(&wr), "de", 2), 2);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 2);
+#endif
     act_pipe_close(&rd);
     act_pipe_close(&wr);
+    act_pipe_read_full(&rd, buf, INT_MAX, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF, "INT_MAX itself is a length: the closed pipe is the error");
+    act_pipe_write(&wr, buf, INT_MAX, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF);
     cr_assert_eq(munmap(buf, IO_BIG), 0);
 }

@@ -162,6 +162,7 @@ static void dgram_echo(const char *server_text, const char *client_text)
         io_run_until(&w.runs, i + 1);
         io_run_until(&r.runs, i + 1);
         cr_assert_eq(w.last, (int)sizes[i]);
+        cr_assert_eq(act_socket_sent(&c), sizes[i], "sent counts a sendto too");
         cr_assert_eq(r.last, (int)sizes[i], "datagram %d keeps its size", i);
         cr_assert_eq(memcmp(in, out, sizes[i]), 0);
         addr_text(&from, t1);
@@ -377,6 +378,8 @@ Test(socket, tcp_connect_holds_both_directions_while_outstanding)
     cr_assert(act_status_pending(&conn));
     act_socket_recv(&c, buf, sizeof buf, &st);
     cr_assert_eq(act_status_result(&st), -ENOTCONN);
+    act_socket_recv_full(&c, buf, sizeof buf, &st);
+    cr_assert_eq(act_status_result(&st), -ENOTCONN);
     act_socket_send(&c, "x", 1, &st);
     cr_assert_eq(act_status_result(&st), -EBUSY);
     act_socket_shutdown(&c, SHUT_RD, &st);
@@ -460,10 +463,14 @@ Test(socket, bad_arguments_are_results_never_crashes)
     cr_assert_eq(act_socket_bind(&s, &empty), -EINVAL);
     sk_listen(&t, "127.0.0.1:0", &at2);
     cr_assert_eq(act_socket_bind(&s, &at2), -EADDRINUSE);
+    act_socket_accept(&t, &t, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL, "a listener cannot accept into itself");
     act_socket_close(&t);
     act_socket_recv_full(&d, buf, 1, &st);
     cr_assert_eq(act_status_result(&st), -EOPNOTSUPP);
     act_socket_sendto(&d, buf, 1, NULL, &st);
+    cr_assert_eq(act_status_result(&st), -EINVAL);
+    act_socket_recvfrom(&d, buf, 0, &at, &st);
     cr_assert_eq(act_status_result(&st), -EINVAL);
     act_socket_recvfrom(&d, buf, 1, NULL, &st);
     cr_assert_eq(act_status_result(&st), -EINVAL);

@@ -56,7 +56,8 @@ Test(socket_addr, text_that_is_not_numeric_is_einval_and_leaves_the_address_empt
 {
     static const char *bad[] = {
         "", "localhost:80", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
-        "127.0.0.1:8x", "127.0.0.1:123456", "1.2.3:80", "::1:80", "[::1]80", "[::1]:",
+        "127.0.0.1:8x", "127.0.0.1:123456", "127.0.0.1:000080",
+        "1111111111111111111111111111111111111111111111:80", /* a host of INET6_ADDRSTRLEN characters */ "1.2.3:80", "::1:80", "[::1]80", "[::1]:",
         "[::1", "[127.0.0.1]:80", "[]:80", ":80", "unix:", "@",
     };
     act_sockaddr a;
@@ -89,17 +90,33 @@ Test(socket_addr, unix_paths_longer_than_sun_path_are_enametoolong)
 Test(socket_addr, format_reports_enospc_and_bad_addresses)
 {
     act_sockaddr a, empty = { .len = 0 };
-    char small[8];
+    char small[8], exact[sizeof "127.0.0.1:8080" - 1], one[1] = { 'x' };
 
     cr_assert_eq(act_sockaddr_parse(&a, "127.0.0.1:8080"), 0);
     cr_assert_eq(act_sockaddr_format(&a, small, sizeof small), -ENOSPC);
     cr_assert_eq(strlen(small), sizeof small - 1, "cut short but terminated");
+    cr_assert_eq(act_sockaddr_format(&a, exact, sizeof exact), -ENOSPC, "no room for the NUL");
+    cr_assert_str_eq(exact, "127.0.0.1:808");
+    cr_assert_eq(act_sockaddr_format(&empty, one, sizeof one), -EINVAL);
+    cr_assert_eq(one[0], '\0', "terminated even when the address is bad");
     cr_assert_eq(act_sockaddr_format(&empty, small, sizeof small), -EINVAL);
     cr_assert_eq(act_sockaddr_format(NULL, small, sizeof small), -EINVAL);
     cr_assert_eq(act_sockaddr_format(&a, NULL, 0), -EINVAL);
     cr_assert_eq(act_sockaddr_port(&empty), -EINVAL);
     cr_assert_eq(act_sockaddr_port(NULL), -EINVAL);
     cr_assert_eq(act_sockaddr_family(NULL), AF_UNSPEC);
+}
+
+/* An abstract name is exactly len's bytes: what lies past them is not printed. */
+Test(socket_addr, abstract_name_prints_only_the_bytes_its_length_counts)
+{
+    act_sockaddr a;
+    char text[ACT_SOCKADDR_STRLEN];
+
+    cr_assert_eq(act_sockaddr_parse(&a, "@name"), 0);
+    memcpy(a.u.un.sun_path + 1 + 4, "junk", 4); /* bytes past the name, as a reused buffer may hold */
+    cr_assert_eq(act_sockaddr_format(&a, text, sizeof text), 5);
+    cr_assert_str_eq(text, "@name");
 }
 
 Test(socket_addr, a_bound_socket_prints_the_port_the_system_chose)

@@ -6,12 +6,15 @@
  * for, would be a busy loop with the request never completing.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "support/sock.h"
@@ -51,6 +54,32 @@ Test(socket_edge, udp_recv_outstanding_at_shutdown_for_reading_completes_with_ze
     cr_assert_eq(io_epoll_events(act_socket_fd(&a)), 0, "nobody reads: the readable socket leaves the set");
     act_socket_close(&a);
     act_socket_close(&b);
+}
+
+/*
+ * act_pipe takes any socket, a datagram one too, whose read_full moves
+ * datagram after datagram: shut for reading midway, it ends as at end of
+ * file, with the count of what it had.
+ */
+Test(socket_edge, pipe_read_full_on_a_datagram_socket_shut_for_reading_midway_keeps_its_count)
+{
+    act_pipe p;
+    act_status st = ACT_STATUS_INIT;
+    int sv[2];
+    char buf[16];
+
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+    cr_assert_eq(act_pipe_open(&p, fx_sched(), sv[0]), 0);
+    act_pipe_read_full(&p, buf, sizeof buf, &st);
+    cr_assert_eq(write(sv[1], "four", 4), 4);
+    io_poll(1);
+    cr_assert(act_status_pending(&st));
+    cr_assert_eq(act_pipe_received(&p), 4);
+    cr_assert_eq(shutdown(sv[0], SHUT_RD), 0);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 4, "the bytes it had, as at end of file");
+    act_pipe_close(&p);
+    close(sv[1]);
 }
 
 Test(socket_edge, unix_recvfrom_after_shutdown_for_reading_gets_the_queued_datagram_then_zero_with_no_sender)
@@ -215,10 +244,21 @@ Test(socket_edge, lengths_beyond_int_max_clamp_a_recv_and_refuse_a_full_recv_a_s
     act_wait_for_request(&rst);
     cr_assert_eq(act_status_result(&rst), 3);
     cr_assert_eq(memcmp(buf, "abc", 3), 0);
+#if SIZE_MAX > UINT32_MAX
+    act_socket_recv(&a, buf, (size_t)UINT32_MAX + 1, &rst);
+    cr_assert(act_status_pending(&rst), "2^32 is clamped to INT_MAX, not cut to 32 bits (a 0-byte recv)");
+    act_socket_sendto(&b, "de", 2, &at, &st);
+    act_wait_for_request(&rst);
+    cr_assert_eq(act_status_result(&rst), 2);
+#endif
+    act_socket_recv_full(&a, buf, INT_MAX, &st);
+    cr_assert_eq(act_status_result(&st), -EOPNOTSUPP, "INT_MAX itself is a length: the datagram socket is the error");
     act_socket_close(&a);
     act_socket_close(&b);
     act_socket_close(&c);
     act_socket_close(&s);
+    act_socket_sendto(&b, buf, INT_MAX, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EBADF, "INT_MAX itself is a length: the closed socket is the error");
     cr_assert_eq(munmap(buf, IO_BIG), 0);
 }
 
@@ -333,4 +373,88 @@ Test(socket_edge, a_connection_reset_while_it_waited_is_accepted_and_its_recv_ge
     cr_assert_eq(act_status_result(&st), -ECONNRESET);
     act_socket_close(&a);
     act_socket_close(&l);
+}
+
+/* socket.h: "non-blocking and close-on-exec", for opened and accepted sockets alike. */
+Test(socket_edge, opened_and_accepted_sockets_are_non_blocking_and_close_on_exec)
+{
+    act_socket c, s, u;
+
+    sk_pair(&c, &s, "127.0.0.1:0");
+    cr_assert_eq(act_socket_open(&u, fx_sched(), AF_UNIX, SOCK_DGRAM), 0);
+    act_socket *all[] = { &c, &s, &u };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        cr_assert(fcntl(act_socket_fd(all[i]), F_GETFD) & FD_CLOEXEC, "socket %zu", i);
+        cr_assert(fcntl(act_socket_fd(all[i]), F_GETFL) & O_NONBLOCK, "socket %zu", i);
+        act_socket_close(all[i]);
+    }
+}
+
+/*
+ * With IP_RECVERR an ICMP error also stays in the socket's error queue, which
+ * polls EPOLLERR while recv says EAGAIN: that is not a socket shut down for
+ * reading, so a recvfrom keeps waiting (NOTE 5 of stream.c asks for POLLRDHUP).
+ */
+Test(socket_edge, udp_recvfrom_with_only_an_error_queue_entry_keeps_waiting)
+{
+    act_socket u, gone;
+    act_sockaddr at_u, at_gone, from;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[8];
+    int on = 1;
+
+    sk_bind(&u, SOCK_DGRAM, "127.0.0.1:0", &at_u);
+    cr_assert_eq(setsockopt(act_socket_fd(&u), IPPROTO_IP, IP_RECVERR, &on, sizeof on), 0);
+    sk_bind(&gone, SOCK_DGRAM, "127.0.0.1:0", &at_gone);
+    act_socket_close(&gone);
+    act_socket_sendto(&u, "x", 1, &at_gone, &st);
+    cr_assert_eq(act_status_result(&st), 1);
+    act_socket_recvfrom(&u, buf, sizeof buf, &from, &st);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), -ECONNREFUSED);
+    sk_obj_init(&r, &u, SK_RECV);
+    act_socket_recvfrom(&u, buf, sizeof buf, &from, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    io_poll(3);
+    cr_assert_eq(r.runs, 0, "completed with %d", r.last);
+    act_cancel(&r.base);
+    act_socket_close(&u);
+}
+
+/* NOTE 1 of socket.c holds for stream sockets only: a datagram connect completes in its call. */
+Test(socket_edge, udp_connect_while_a_recv_is_outstanding_completes_and_leaves_the_recv_alone)
+{
+    act_socket a, b;
+    act_sockaddr at_a, at_b;
+    act_status rst = ACT_STATUS_INIT, st = ACT_STATUS_INIT;
+    char buf[8];
+
+    sk_bind(&a, SOCK_DGRAM, "127.0.0.1:0", &at_a);
+    sk_bind(&b, SOCK_DGRAM, "127.0.0.1:0", &at_b);
+    act_socket_recv(&a, buf, sizeof buf, &rst);
+    act_socket_connect(&a, &at_b, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    cr_assert(act_status_pending(&rst));
+    act_socket_sendto(&b, "hi", 2, &at_a, &st);
+    cr_assert_eq(act_status_result(&st), 2);
+    act_wait_for_request(&rst);
+    cr_assert_eq(act_status_result(&rst), 2);
+    act_socket_close(&a);
+    act_socket_close(&b);
+}
+
+/* A send of nothing on a datagram socket is a datagram: the peer receives it, empty. */
+Test(socket_edge, empty_send_on_a_datagram_socket_sends_an_empty_datagram)
+{
+    act_socket a, b;
+    act_status st = ACT_STATUS_INIT;
+    char buf[4];
+
+    udp_connected(&a, &b);
+    act_socket_send(&a, NULL, 0, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    cr_assert_eq(recv(act_socket_fd(&b), buf, sizeof buf, MSG_DONTWAIT), 0, "an empty datagram waited");
+    act_socket_close(&a);
+    act_socket_close(&b);
 }

@@ -161,6 +161,30 @@ Test(socket_peer, peer_reset_completes_an_outstanding_recv_with_econnreset)
     act_socket_close(&c);
 }
 
+/* The ICMP error wakes the socket with EPOLLERR alone: the read slot must see it. */
+Test(socket_peer, connected_udp_recv_completes_econnrefused_when_the_peer_port_is_closed)
+{
+    act_socket gone, u;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[16];
+
+    sk_bind(&gone, SOCK_DGRAM, "127.0.0.1:0", &at);
+    act_socket_close(&gone); /* the port is closed: a datagram to it draws port unreachable */
+    cr_assert_eq(act_socket_open(&u, fx_sched(), AF_INET, SOCK_DGRAM), 0);
+    act_socket_connect(&u, &at, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    sk_obj_init(&r, &u, SK_RECV);
+    act_socket_recv(&u, buf, sizeof buf, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    act_socket_send(&u, "x", 1, &st);
+    cr_assert_eq(act_status_result(&st), 1);
+    io_run_until(&r.runs, 1);
+    cr_assert_eq(r.last, -ECONNREFUSED);
+    act_socket_close(&u);
+}
+
 Test(socket_peer, half_close_lets_the_peer_finish_its_reply)
 {
     act_socket c, s;
@@ -432,6 +456,7 @@ Test(socket_peer, cancelled_accept_leaves_its_target_closed_and_the_connection_q
 
     sk_listen(&l, "127.0.0.1:0", &at);
     sk_obj_init(&ao, &l, SK_ACCEPT);
+    memset(&a, 0x55, sizeof a); /* never used: any bytes at all */
     act_socket_accept(&l, &a, act_object_status(&ao.base));
     sk_activate_pending(&ao); /* nothing waits yet */
     c = raw_connect(&at);     /* queued by the kernel; no pass has run */
@@ -467,6 +492,7 @@ Test(socket_peer, cancels_of_the_wrong_kind_leave_the_request_alone)
     cr_assert(act_status_pending(&conn), "only cancel_connect or cancel_all end a connect");
     act_socket_cancel_all(&c);
     cr_assert_eq(act_status_result(&conn), -ECANCELED);
+    cr_assert_eq(tcp_state(act_socket_fd(&c)), TCP_CLOSE, "cancel_all abandons the handshake as cancel_connect does");
     act_socket_close(&c);
     close(filler);
     close(fd);
