@@ -136,7 +136,11 @@ ACT_API void act_socket_close(act_socket *sock);
  * act_socket_fd() - the descriptor @sock serves
  * @sock: a socket
  *
- * For socket options this header does not cover.
+ * For socket options this header does not cover, except those that queue
+ * errors or notices (IP_RECVERR, IPV6_RECVERR, SO_TIMESTAMPING of sends,
+ * SO_ZEROCOPY): the socket then polls EPOLLERR until that queue is read,
+ * which libactive does not do, so a request waiting on it makes the
+ * scheduler wake on every pass (doc/sockets.md, "What Linux made awkward").
  * Context: the scheduler's thread.
  * Ownership: the descriptor stays @sock's: do not close it, change its
  * flags, or read and write it while requests are outstanding.
