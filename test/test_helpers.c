@@ -308,9 +308,7 @@ Test(helpers, idle_that_never_stops_does_not_block_timers)
     fx_obj_init(&timed, ACT_PRIORITY_STANDARD);
     timed.on_run = stop_scheduler;
     act_timer_init(&t, fx_sched());
-    timed.timer = &t;
-    act_timer_at(&t, act_object_status(&timed.base), due);
-    act_set_active(&timed.base);
+    fx_obj_at(&timed, &t, due);
     act_idle_start(&x.idle);
     cr_assert_eq(act_sched_start(fx_sched()), 0);
     cr_assert_eq(timed.runs, 1);

@@ -364,9 +364,7 @@ Test(sched, a_pass_runs_every_timer_it_expires_beside_a_self_rearming_object)
     for (int i = 0; i < BATCH; i++) {
         fx_obj_init(&timed[i], ACT_PRIORITY_STANDARD);
         act_timer_init(&t[i], fx_sched());
-        timed[i].timer = &t[i];
-        act_timer_at(&t[i], act_object_status(&timed[i].base), deadline);
-        act_set_active(&timed[i].base);
+        fx_obj_at(&timed[i], &t[i], deadline);
     }
     one_pass_runs_the_batch(timed, &spin, "timer");
 }
@@ -401,9 +399,7 @@ Test(sched, a_pass_runs_every_remote_completion_and_timer_it_gathers_together_be
             continue;
         }
         act_timer_init(&t[i - BATCH / 2], fx_sched());
-        batch[i].timer = &t[i - BATCH / 2];
-        act_timer_at(batch[i].timer, act_object_status(&batch[i].base), deadline);
-        act_set_active(&batch[i].base);
+        fx_obj_at(&batch[i], &t[i - BATCH / 2], deadline);
     }
     one_pass_runs_the_batch(batch, &spin, "remote completion or timer");
 }
@@ -418,9 +414,7 @@ Test(sched, a_pass_that_sleeps_until_its_timers_runs_every_timer_it_then_expires
     for (int i = 0; i < BATCH; i++) {
         fx_obj_init(&timed[i], ACT_PRIORITY_STANDARD);
         act_timer_init(&t[i], fx_sched());
-        timed[i].timer = &t[i];
-        act_timer_at(&t[i], act_object_status(&timed[i].base), deadline);
-        act_set_active(&timed[i].base);
+        fx_obj_at(&timed[i], &t[i], deadline);
     }
     while ((ran = act_sched_run_once(fx_sched(), 0)) == 0)
         ; /* the queue may wake the port a little early */

@@ -53,9 +53,7 @@ Test(sched, run_once_without_nowait_blocks_until_the_next_timer)
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     act_timer_init(&t, fx_sched());
-    o.timer = &t;
-    act_timer_at(&t, act_object_status(&o.base), due);
-    act_set_active(&o.base);
+    fx_obj_at(&o, &t, due);
     while (o.runs == 0)
         cr_assert_geq(act_sched_run_once(fx_sched(), 0), 0);
     cr_assert_geq(act_now_usec(), due);
@@ -190,9 +188,7 @@ Test(sched, timeout_is_zero_when_a_timer_is_due)
 
     fx_obj_init(&o, ACT_PRIORITY_STANDARD);
     act_timer_init(&t, fx_sched());
-    o.timer = &t;
-    act_timer_at(&t, act_object_status(&o.base), act_now_usec() - 1);
-    act_set_active(&o.base);
+    fx_obj_at(&o, &t, act_now_usec() - 1);
     cr_assert_eq(act_sched_timeout(fx_sched()), 0);
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     cr_assert_eq(o.runs, 1);

@@ -144,6 +144,13 @@ void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec)
     act_set_active(&o->base);
 }
 
+void fx_obj_at(fx_obj *o, act_timer *t, uint64_t deadline)
+{
+    o->timer = t;
+    act_timer_at(t, act_object_status(&o->base), deadline);
+    act_set_active(&o->base);
+}
+
 uint64_t fx_random(uint64_t *state)
 {
     *state ^= *state << 13;

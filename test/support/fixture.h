@@ -57,6 +57,8 @@ void fx_obj_issue(fx_obj *o);
 void fx_obj_complete_now(fx_obj *o, int result);
 /* Arm @t (which do_cancel will cancel) for @usec on @o's status, set active. */
 void fx_obj_after(fx_obj *o, act_timer *t, uint64_t usec);
+/* The same for the absolute @deadline (act_now_usec() clock). */
+void fx_obj_at(fx_obj *o, act_timer *t, uint64_t deadline);
 
 /*
  * A remote completion: another thread calls act_complete_remote(fx_sched(),
