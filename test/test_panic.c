@@ -291,16 +291,23 @@ static void answer_later(act_object *ao)
     (void)ao; /* the provider completes the status afterwards */
 }
 
-Test(panic, port_failure_inside_cancel_panics_and_leaves_the_object_active)
+/* @ao added and active, its request outstanding; its do_cancel leaves the answer to the provider. */
+static void start_waiting(act_object *ao)
 {
     static const act_object_ops ops = { must_not_run, answer_later, NULL };
+
+    act_object_init(ao, &ops, ACT_PRIORITY_STANDARD);
+    act_sched_add(fx_sched(), ao);
+    act_status_set_pending(act_object_status(ao));
+    act_set_active(ao);
+}
+
+Test(panic, port_failure_inside_cancel_panics_and_leaves_the_object_active)
+{
     act_object ao;
     int saved;
 
-    act_object_init(&ao, &ops, ACT_PRIORITY_STANDARD);
-    act_sched_add(fx_sched(), &ao);
-    act_status_set_pending(act_object_status(&ao));
-    act_set_active(&ao);
+    start_waiting(&ao);
     saved = port_break();
     fx_expect_panic(ACT_PANIC_PORT_FAILED);
     act_cancel(&ao);
@@ -317,14 +324,10 @@ Test(panic, port_failure_inside_cancel_panics_and_leaves_the_object_active)
 
 Test(panic, port_failure_inside_deque_panics_and_leaves_the_object_in_its_scheduler)
 {
-    static const act_object_ops ops = { must_not_run, answer_later, NULL };
     act_object ao;
     int saved;
 
-    act_object_init(&ao, &ops, ACT_PRIORITY_STANDARD);
-    act_sched_add(fx_sched(), &ao);
-    act_status_set_pending(act_object_status(&ao));
-    act_set_active(&ao);
+    start_waiting(&ao);
     saved = port_break();
     fx_expect_panic(ACT_PANIC_PORT_FAILED);
     act_object_deque(&ao);
