@@ -284,7 +284,13 @@ static int raw_client(const act_sockaddr *at)
     return fd;
 }
 
-/* A client whose connection was shed sees it end at once. */
+/*
+ * A client whose connection was shed sees it end at once: reset by the
+ * shed's SO_LINGER 0 (ECONNRESET).  End of file is accepted too, for
+ * valgrind: it emulates the lowered RLIMIT_NOFILE itself, so its accept4
+ * takes the connection from the kernel, closes it (a FIN) and reports
+ * EMFILE, and the shed then resets the next connection in the backlog.
+ */
 static void check_shed(int fd)
 {
     char c;
