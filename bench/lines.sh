@@ -1,6 +1,6 @@
 #!/bin/sh
 # Cache lines a loop pass touches, per library (doc/performance.md): runs
-# bench/lines.c under valgrind's lackey and counts, for each pass (from one
+# bench/lines/lines.c under valgrind's lackey and counts, for each pass (from one
 # epoll_wait call to the next), the distinct 64-byte lines of data and of
 # code it touched and the instructions it ran; prints the median pass, and
 # the time a pass takes natively (2 x 10^6 passes; the best of three runs).
@@ -17,8 +17,8 @@ make -s BUILD="$build" "$build/libactive.a"
 build_lib() { # name, then cc arguments
     name=$1
     shift
-    cc -O2 -Iinc bench/lines.c "$@" -o "$tmp/$name"
-    cc -O2 -Iinc -DLINES_TIMED bench/lines.c "$@" -o "$tmp/$name.timed"
+    cc -O2 -Iinc bench/lines/lines.c "$@" -o "$tmp/$name"
+    cc -O2 -Iinc -DLINES_TIMED bench/lines/lines.c "$@" -o "$tmp/$name.timed"
 }
 build_lib raw
 build_lib libactive -DLINES_ACTIVE "$build/libactive.a"

@@ -1,8 +1,9 @@
 /*
  * The loop workload (one dispatch per epoll_wait(0) pass beside one idle
  * pipe) as four stand-alone programs, one per -DLINES_<lib>, for
- * bench/lines.sh: valgrind's lackey traces every memory access, and the
- * script counts the distinct cache lines each pass touches.  epoll_wait is
+ * bench/lines.sh (in its own folder: the suite links every C file of
+ * bench/).  valgrind's lackey traces every memory access, and the script
+ * counts the distinct cache lines each pass touches.  epoll_wait is
  * defined here, so that the libraries call this one (the executable's
  * symbol comes first) and each pass starts at the address it prints.
  * Built with -DLINES_TIMED it keeps libc's epoll_wait and prints the time
