@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -141,6 +142,44 @@ Test(socket_peer, peer_reset_in_the_middle_of_a_send_completes_econnreset)
     cr_assert_gt(act_socket_sent(&c), 0);
     cr_assert_lt(act_socket_sent(&c), TOTAL);
     cr_assert_eq(send_until_error(&c, 1), -EPIPE, "later sends see the closed connection");
+    act_socket_close(&c);
+    free(src);
+}
+
+/*
+ * A Unix stream peer that shuts down both directions but keeps its
+ * descriptor, and our unread bytes, hangs up on the sender without making it
+ * writable (the bytes still count against its send buffer) and without an
+ * error: the hang-up alone must step the pending send.
+ */
+Test(socket_peer, unix_send_pending_when_the_peer_shuts_both_directions_completes_epipe)
+{
+    enum { TOTAL = 1 << 20 };
+    act_socket c, s;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj w;
+    char name[64];
+    unsigned char *src = calloc(1, TOTAL);
+    struct pollfd p;
+
+    signal(SIGPIPE, SIG_DFL);
+    sk_unix_name(name, sizeof name);
+    sk_pair(&c, &s, name);
+    sk_obj_init(&w, &c, SK_SEND);
+    act_socket_send(&c, src, TOTAL, act_object_status(&w.base));
+    sk_activate_pending(&w);
+    act_socket_shutdown(&s, SHUT_RDWR, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    p = (struct pollfd){ .fd = act_socket_fd(&c), .events = POLLOUT };
+    cr_assert_eq(poll(&p, 1, 0), 1);
+    cr_assert_eq(p.revents & (POLLOUT | POLLERR | POLLHUP), POLLHUP, "the kernel reports the hang-up alone");
+    for (int pass = 0; pass < 100 && w.runs == 0; pass++)
+        io_poll(1);
+    cr_assert_eq(w.runs, 1, "the hang-up completed the send");
+    cr_assert_eq(w.last, -EPIPE, "%s", act_strerror(w.last));
+    cr_assert_gt(act_socket_sent(&c), 0);
+    cr_assert_lt(act_socket_sent(&c), TOTAL);
+    act_socket_close(&s);
     act_socket_close(&c);
     free(src);
 }
@@ -442,6 +481,32 @@ Test(socket_peer, cancelled_connect_after_the_kernel_finished_the_handshake_rese
         close(fd);
     }
     cr_assert_eq(tcp_state(act_socket_fd(&c)), TCP_CLOSE);
+    act_socket_close(&c);
+    act_socket_close(&l);
+}
+
+/*
+ * connect(AF_UNSPEC) leaves ECONNRESET pending in the socket, whether the
+ * handshake had finished or not.  The cancel takes it, so the socket is
+ * plainly unconnected, and a send is refused as on any unconnected TCP
+ * socket instead of reporting a reset that belongs to no connection.
+ */
+Test(socket_peer, send_after_a_cancelled_connect_completes_epipe_not_a_stale_econnreset)
+{
+    act_socket l, c;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj co;
+
+    sk_listen(&l, "127.0.0.1:0", &at);
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_INET, SOCK_STREAM), 0);
+    sk_obj_init(&co, &c, SK_CONNECT);
+    act_socket_connect(&c, &at, act_object_status(&co.base));
+    sk_activate_pending(&co);
+    act_cancel(&co.base);
+    cr_assert_eq(act_status_result(act_object_status(&co.base)), -ECANCELED);
+    act_socket_send(&c, "x", 1, &st);
+    cr_assert_eq(act_status_result(&st), -EPIPE, "%s", act_strerror(act_status_result(&st)));
     act_socket_close(&c);
     act_socket_close(&l);
 }
