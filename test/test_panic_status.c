@@ -137,6 +137,105 @@ Test(panic, stray_signal_when_object_leaves_with_a_request_outstanding_it_was_ne
     cr_assert_eq(fx_panics(), 1);
 }
 
+/*
+ * The scheduler ends while a stray is still undelivered: act_sched_fini
+ * reports it as act_object_deque() would (the object leaves the scheduler)
+ * and returns without finishing, as it does for active objects.  Called
+ * again, it finishes.
+ */
+Test(panic, stray_signal_when_the_scheduler_ends_before_dispatching_it)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base));
+    act_complete(act_object_status(&o.base), 0); /* set_active forgotten: queued */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
+    cr_assert_eq(act_sched_current(), fx_sched(), "the fini that reported did not finish");
+    cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "the stray left with its object");
+    cr_assert_eq(o.runs, 0);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1, "reported once");
+    cr_assert_eq(act_sched_current(), NULL, "the second fini finished");
+    cr_assert_eq(act_sched_init(fx_sched()), 0);
+    act_sched_add(fx_sched(), &o.base); /* it left: no add-twice */
+    cr_assert_eq(fx_panics(), 1);
+}
+
+Test(panic, stray_signal_for_each_undelivered_completion_one_fini_at_a_time)
+{
+    fx_obj a, b;
+
+    fx_obj_init(&a, ACT_PRIORITY_STANDARD);
+    fx_obj_init(&b, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&a.base));
+    act_status_set_pending(act_object_status(&b.base));
+    act_complete(act_object_status(&a.base), 0);
+    act_complete(act_object_status(&b.base), 0);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&a.base);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 2);
+    assert_detail_names(&b.base);
+    cr_assert_eq(act_sched_current(), fx_sched());
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 2);
+    cr_assert_eq(act_sched_current(), NULL);
+    cr_assert_eq(act_sched_init(fx_sched()), 0);
+}
+
+Test(panic, stray_signal_when_the_scheduler_ends_with_a_remote_completion_not_yet_gathered)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base));
+    fx_complete_remote(act_object_status(&o.base), 0); /* set_active forgotten; on the remote stack */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
+    cr_assert_eq(act_sched_current(), fx_sched());
+}
+
+Test(panic, stray_signal_when_the_scheduler_ends_with_a_remote_double_completion_unreported)
+{
+    act_status st = ACT_STATUS_INIT;
+
+    act_status_set_pending(&st);
+    fx_complete_remote(&st, 1);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    fx_complete_remote(&st, 2); /* the second completion: reported on the scheduler's thread */
+    cr_assert_eq(fx_panics(), 0);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1, "reported by fini, not dropped");
+    assert_detail_names(&st);
+    cr_assert_eq(act_status_result(&st), 1);
+    cr_assert_eq(act_sched_current(), NULL, "a stray already reported does not stop fini");
+    cr_assert_eq(act_sched_init(fx_sched()), 0);
+}
+
+Test(panic, stray_signal_when_the_scheduler_ends_after_a_timer_expired_on_an_inactive_object)
+{
+    fx_obj o;
+    act_timer t;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, act_object_status(&o.base), 0); /* set_active forgotten; due at once */
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1, "the due timer is expired and its completion caught");
+    assert_detail_names(&o.base);
+    cr_assert_not(act_timer_armed(&t));
+    act_timer_fini(&t);
+}
+
 Test(panic, stray_signal_when_unadded_objects_status_is_completed_and_it_stays_pending)
 {
     static const act_object_ops ops = { NULL, NULL, NULL };

@@ -45,8 +45,9 @@ typedef struct act__link {
  * ACT_OPTIMIZE_SIZE 1 trades a little speed for flash inside the library:
  * code that the hot paths inline is called out of line instead (the ready
  * queue's insertion, its unlinking at dispatch, and the pass's test for
- * remote completions and timers to gather), and nothing else
- * changes: no check, result or layout.  Its default follows the compiler's
+ * remote completions and timers to gather), and unlinking an object from
+ * the ready queue walks from its head (src/core/ready.c NOTE 1); nothing
+ * else changes: no check, result or layout.  Its default follows the compiler's
  * -Os (__OPTIMIZE_SIZE__, which GCC and clang define); define it 0 or 1
  * when building the library to choose.  Only the library's own code reads
  * it: what a program is built with does not matter (no ABI change).
@@ -78,6 +79,21 @@ typedef struct act__link {
 #define ACT_SPIN_USEC 2
 #else
 #define ACT_SPIN_USEC 0
+#endif
+#endif
+
+/*
+ * ACT_PORT_IO: 1 when the port watches descriptors (act_port_has_io() may
+ * be true), 0 when it has none to watch, so the core never asks.  Default 1
+ * on Unix-like systems, 0 elsewhere, such as firmware; a port that serves
+ * I/O on another system defines it 1 when building the library.  Only the
+ * library's own code reads it (no ABI change).
+ */
+#ifndef ACT_PORT_IO
+#if defined(__unix__) || defined(__APPLE__)
+#define ACT_PORT_IO 1
+#else
+#define ACT_PORT_IO 0
 #endif
 #endif
 

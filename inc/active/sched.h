@@ -93,7 +93,13 @@ ACT_API int act_sched_init(act_sched *s);
  * scheduler (not detected: an idle one may or may not be registered).
  * Context: the scheduler's thread, with no loop of @s running.
  * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active (@s is then
- * left as it was).
+ * left as it was).  ACT_PANIC_STRAY_SIGNAL naming an object when a
+ * completion of that inactive object was never dispatched (a request issued
+ * without act_set_active() completed, here, remotely or by a timer now due):
+ * the object leaves @s as act_object_deque() makes it, and @s is otherwise
+ * left as it was, so each call reports one such object.
+ * ACT_PANIC_STRAY_SIGNAL naming a status for a remote completion of it not
+ * yet reported (completed twice), after which @s is released.
  */
 ACT_API void act_sched_fini(act_sched *s);
 

@@ -19,12 +19,17 @@ static void insert_from(act_sched *s, act_object *ao, act__link *pos)
         pos = pos->next;
     ao->link.next = pos->next;
     pos->next = &ao->link;
+#if ACT_OPTIMIZE_SIZE
+    if (s->ready_tail == pos)
+        s->ready_tail = &ao->link;
+#else
     if (s->ready_tail == pos) {
         s->ready_tail_prev = pos;
         s->ready_tail = &ao->link;
     } else if (ao->link.next == s->ready_tail) {
         s->ready_tail_prev = &ao->link;
     }
+#endif
     ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
 
@@ -56,17 +61,24 @@ void act__ready_remove(act_sched *s, act_object *ao)
 
     if ((ao->status.kind & ACT__QUEUED) == 0)
         return;
+#if !ACT_OPTIMIZE_SIZE
     if (&ao->link == s->ready_tail && s->ready_tail_prev != NULL)
         pos = s->ready_tail_prev;
+#endif
     while (pos->next != &ao->link)
         pos = pos->next;
     pos->next = ao->link.next;
+#if ACT_OPTIMIZE_SIZE
+    if (s->ready_tail == &ao->link)
+        s->ready_tail = pos;
+#else
     if (s->ready_tail == &ao->link) {
         s->ready_tail = pos;
         s->ready_tail_prev = NULL;
     } else if (s->ready_tail_prev == &ao->link) {
         s->ready_tail_prev = pos;
     }
+#endif
     ao->status.kind = ACT__OBJ;
 }
 
@@ -85,4 +97,7 @@ void act__ready_remove(act_sched *s, act_object *ao)
  * undelivered request) walks the ready objects ahead of it.  The common
  * case, act_cancel() whose do_cancel completes the request at once, finds
  * the object last and unlinks it in O(1) through s->ready_tail_prev.
+ * With ACT_OPTIMIZE_SIZE that pointer is neither kept nor read (about 30
+ * bytes of Thumb-2): unlinking walks from the head every time, over a
+ * queue that on firmware holds a few objects at most.
  */

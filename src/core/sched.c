@@ -141,6 +141,17 @@ static inline int collect(act_sched *s)
     return act__sched_gather(s);
 }
 
+/* Whether the port has descriptors to poll; never asked of a port without I/O. */
+static inline bool port_has_io(const act_sched *s)
+{
+#if ACT_PORT_IO
+    return act_port_has_io(s);
+#else
+    (void)s;
+    return false;
+#endif
+}
+
 /*
  * Before sleeping: when a remote completion came since the last sleep,
  * watch the remote stack for ACT_SPIN_USEC; true when one lands (NOTE 4).
@@ -193,7 +204,7 @@ static inline int wait_port(act_sched *s, bool sleep)
     int rc, n;
 
     if (sleep && remote_soon(s)) {
-        if (s->frames != NULL && !act_port_has_io(s))
+        if (s->frames != NULL && !port_has_io(s))
             return collect(s); /* a loop of ours: its next sleep takes back any wake */
         sleep = false;
     }
@@ -272,7 +283,7 @@ static int passes(act_sched *s, const act__frame *f)
         int quantum = QUANTUM + collect(s);
         bool sleep = s->ready.next == NULL && f->kind != FRAME_POLL;
 
-        if (sleep || foreign(f) || act_port_has_io(s)) {
+        if (sleep || foreign(f) || port_has_io(s)) {
             int collected = wait_port(s, sleep);
 
             if (collected < 0)
@@ -350,6 +361,12 @@ void act_sched_fini(act_sched *s)
 {
     if (s->nactive != 0) {
         act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects", s);
+        return;
+    }
+    (void)act__sched_gather(s); /* reports a remote stray; queues remote and timer completions */
+    if (s->ready.next != NULL) {
+        /* no object is active, so this completion is a stray (rule 7): reported as a deque reports it */
+        act_object_deque(act__link_object(s->ready.next));
         return;
     }
     act_port_fini(s);

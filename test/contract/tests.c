@@ -377,6 +377,33 @@ void ct_stray_remote_completion_is_reported(void)
     CT_ASSERT_EQ(o.result, 7);
 }
 
+/*
+ * A stray still undelivered when the scheduler ends is reported then, not
+ * dropped: the first act_sched_fini() names it (its object leaves the
+ * scheduler) and returns, the second finishes.
+ */
+void ct_stray_completion_is_reported_when_the_scheduler_ends(void)
+{
+    ct_obj o;
+    act_status *st;
+
+    obj_init(&o, 'o', ACT_PRIORITY_STANDARD);
+    st = act_object_status(&o.base);
+    ct.expect = ACT_PANIC_STRAY_SIGNAL;
+    act_status_set_pending(st);
+    act_complete_remote(&ct.sched, st, 4); /* act_set_active forgotten */
+    act_sched_fini(&ct.sched);
+    CT_ASSERT_EQ(ct.panics, 1);
+    CT_ASSERT(act_sched_current() == &ct.sched); /* not finished yet */
+    act_sched_fini(&ct.sched);
+    CT_ASSERT_EQ(ct.panics, 1);
+    CT_ASSERT(act_sched_current() == NULL);
+    CT_ASSERT_EQ(o.runs, 0);
+    CT_ASSERT_EQ(act_sched_init(&ct.sched), 0); /* for the teardown */
+    act_sched_install(&ct.sched);
+    obj_fini(&o);
+}
+
 /* --- nested waits (rule 10) --- */
 
 static int start_wait(ct_obj *o)
