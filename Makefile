@@ -75,6 +75,9 @@ $(BUILD)/obj/test/%.o: test/%.c $(HEADERS) $(wildcard test/support/*.h) | criter
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -D_GNU_SOURCE -Itest -Isrc -c $< -o $@
 
+# test_contract.c includes the shared bodies (test/contract/), which the target builds too.
+$(BUILD)/obj/test/test_contract.o: $(wildcard test/contract/*.c test/contract/*.h)
+
 $(TEST_BIN): $(TEST_OBJ) $(BUILD)/libactive.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libactive.a -lcriterion $(LDLIBS)

@@ -72,6 +72,9 @@ ACT_API void act_port_wake(act_sched *s);
  * act_port_has_io() - whether a zero-deadline act_port_wait() could find
  * anything that the core cannot see by itself (registered descriptors)
  * @s: the scheduler
+ * The core asks only when the library is built with ACT_PORT_IO 1 (base.h;
+ * the default on Unix-like systems): a port with descriptors elsewhere must
+ * define it, or they are polled only when the loop is about to sleep.
  * Context: the scheduler's thread.  Return: false lets the core skip the poll.
  */
 ACT_API bool act_port_has_io(const act_sched *s);

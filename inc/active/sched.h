@@ -39,7 +39,7 @@ struct act_sched {
     act__link ready;              /* completed objects, by priority then completion: ready.next first */
     act__link *ready_tail;        /* the last of them, or &ready */
     act__frame *frames;           /* innermost running loop (between the tail fields: gcc paired them in one SSE store) */
-    act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known; stale while empty */
+    act__link *ready_tail_prev;   /* the link before ready_tail, or NULL when not known; stale while empty; unused with ACT_OPTIMIZE_SIZE */
     uint32_t nactive;             /* active objects */
     uint32_t remote_seen;         /* a remote completion came since the last sleep (spin first) */
     act_error_fn error_fn;
@@ -92,14 +92,17 @@ ACT_API int act_sched_init(act_sched *s);
  * pointer to it, and closing one afterwards would act on a released
  * scheduler (not detected: an idle one may or may not be registered).
  * Context: the scheduler's thread, with no loop of @s running.
+ * First gathers as a pass does: remote completions are queued, timers now
+ * due expire (timers not yet due stay armed, unreported: fini them first).
  * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active (@s is then
- * left as it was).  ACT_PANIC_STRAY_SIGNAL naming an object when a
- * completion of that inactive object was never dispatched (a request issued
- * without act_set_active() completed, here, remotely or by a timer now due):
- * the object leaves @s as act_object_deque() makes it, and @s is otherwise
- * left as it was, so each call reports one such object.
- * ACT_PANIC_STRAY_SIGNAL naming a status for a remote completion of it not
- * yet reported (completed twice), after which @s is released.
+ * left as it was: nothing is gathered).  Otherwise ACT_PANIC_STRAY_SIGNAL
+ * for each stray still undelivered, and @s is finished all the same: once
+ * naming an inactive object for each completion it never got (a request
+ * issued without act_set_active() completed, here, remotely, or by a timer
+ * that expired just now; the object is left as it was, added to a finished
+ * scheduler), and once naming a status for a remote act_complete_remote()
+ * that found it not pending (completed twice, never issued, or with
+ * ACT_PENDING) and was not reported yet.
  */
 ACT_API void act_sched_fini(act_sched *s);
 

@@ -52,8 +52,9 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao)
 
 /*
  * Unlink a queued object, on cancel and waits: O(1) for the last one (what
- * act_cancel() finds when do_cancel completed the request), else O(objects
- * ahead of it); and with ACT_OPTIMIZE_SIZE at dispatch, for the first: O(1).
+ * act_cancel() finds when do_cancel completed the request; O(objects ahead
+ * of it) with ACT_OPTIMIZE_SIZE), else O(objects ahead of it); and with
+ * ACT_OPTIMIZE_SIZE at dispatch, for the first: O(1).
  */
 void act__ready_remove(act_sched *s, act_object *ao)
 {
@@ -97,7 +98,7 @@ void act__ready_remove(act_sched *s, act_object *ao)
  * undelivered request) walks the ready objects ahead of it.  The common
  * case, act_cancel() whose do_cancel completes the request at once, finds
  * the object last and unlinks it in O(1) through s->ready_tail_prev.
- * With ACT_OPTIMIZE_SIZE that pointer is neither kept nor read (about 30
- * bytes of Thumb-2): unlinking walks from the head every time, over a
+ * With ACT_OPTIMIZE_SIZE that pointer is neither kept nor read (36 bytes
+ * of Thumb-2): unlinking walks from the head every time, over a
  * queue that on firmware holds a few objects at most.
  */

@@ -363,11 +363,12 @@ void act_sched_fini(act_sched *s)
         act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects", s);
         return;
     }
-    (void)act__sched_gather(s); /* reports a remote stray; queues remote and timer completions */
-    if (s->ready.next != NULL) {
-        /* no object is active, so this completion is a stray (rule 7): reported as a deque reports it */
-        act_object_deque(act__link_object(s->ready.next));
-        return;
+    (void)act__sched_gather(s); /* a remote stray is reported; remote and due timer completions queued */
+    while (s->ready.next != NULL) { /* none is active: each is a stray (rule 7), reported and dropped */
+        act_object *ao = act__link_object(s->ready.next);
+
+        act__ready_remove(s, ao);
+        act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed while not active, never dispatched before act_sched_fini", ao);
     }
     act_port_fini(s);
     if (act_port_current() == s)

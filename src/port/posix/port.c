@@ -24,6 +24,10 @@
 #include "../../core/internal.h"
 #include "watch.h"
 
+#if !ACT_PORT_IO
+#error "the POSIX port watches descriptors: build the library with ACT_PORT_IO 1 (inc/active/base.h)"
+#endif
+
 enum { P_EPOLL, P_EVENT, P_NWATCH, P_BATCH };
 enum { MAX_EVENTS = 64 };
 
