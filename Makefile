@@ -2,7 +2,7 @@
 #   make              build/libactive.a and build/libactive.so
 #   make test         build and run the Criterion suite (SAN=1: ASan+UBSan)
 #   make valgrind     the suite under memcheck
-#   make demo         build the demos and run the first one
+#   make demo         build the demos and run the timer demo
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make bench        benchmarks against libuv, libev and libevent
 #   make embedded     the Cortex-M builds and their tests under QEMU

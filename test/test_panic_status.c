@@ -266,6 +266,32 @@ Test(panic, stray_signal_when_the_scheduler_ends_with_a_due_timer_on_an_inactive
     cr_assert_eq(act_sched_init(fx_sched()), 0);
 }
 
+/* More due timers than a pass expires (64 and their ties): fini expires them all and reports each. */
+Test(panic, stray_signal_for_every_due_timer_on_an_inactive_object_beyond_a_pass_batch)
+{
+    enum { N = 150 };
+    static const act_object_ops ops = { NULL, NULL, NULL };
+    static act_object ao[N];
+    static act_timer t[N];
+    uint64_t last;
+
+    for (int i = 0; i < N; i++) {
+        act_object_init(&ao[i], &ops, ACT_PRIORITY_STANDARD);
+        act_sched_add(fx_sched(), &ao[i]);
+        act_timer_init(&t[i], fx_sched());
+        act_timer_after(&t[i], act_object_status(&ao[i]), (uint64_t)i); /* set_active forgotten; distinct deadlines */
+    }
+    last = act_now_usec() + N;
+    while (act_now_usec() <= last)
+        continue;
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), N, "every due timer expired and reported, not just a pass's batch");
+    for (int i = 0; i < N; i++)
+        cr_assert_not(act_timer_armed(&t[i]));
+    cr_assert_eq(act_sched_init(fx_sched()), 0);
+}
+
 Test(panic, stray_signal_when_unadded_objects_status_is_completed_and_it_stays_pending)
 {
     static const act_object_ops ops = { NULL, NULL, NULL };

@@ -44,8 +44,9 @@ typedef struct act__link {
 /*
  * ACT_OPTIMIZE_SIZE 1 trades a little speed for flash inside the library:
  * code that the hot paths inline is called out of line instead (the ready
- * queue's insertion, its unlinking at dispatch, and the pass's test for
- * remote completions and timers to gather), and unlinking an object from
+ * queue's insertion, its unlinking at dispatch, the pass's test for
+ * remote completions and timers to gather, and its test for a timer before
+ * it sleeps), and unlinking an object from
  * the ready queue walks from its head (src/core/ready.c NOTE 1); nothing
  * else changes: no check, result or layout.  Its default follows the compiler's
  * -Os (__OPTIMIZE_SIZE__, which GCC and clang define); define it 0 or 1

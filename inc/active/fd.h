@@ -53,8 +53,8 @@ typedef struct act_fd {
  * Return: 0; -EINVAL when @s is NULL; -EBADF when @fd is not open or is an
  * O_PATH descriptor; -EISDIR for a directory; -EPERM for what epoll cannot
  * watch (a regular file or a block device, which never block, and
- * /dev/null); -ENOMEM.  As act_pipe_open() checks.  On failure @w is
- * fini'd.
+ * /dev/null); -ENOMEM, -ENOSPC (epoll's max_user_watches).  As
+ * act_pipe_open() checks.  On failure @w is fini'd.
  * Panics: none.
  */
 ACT_API int act_fd_init(act_fd *w, act_sched *s, int fd);
@@ -87,8 +87,8 @@ ACT_API void act_fd_fini(act_fd *w);
  * act_fd_cancel() or act_fd_fini(); inside the call: -EBUSY when a wait is
  * outstanding (it is untouched), -EBADF when @w is fini'd or the
  * descriptor was closed before the wait had to register it, -EINVAL when
- * @events is 0 or has other bits, -ENOMEM.  Closing the descriptor before
- * act_fd_fini() is a misuse the watcher cannot always see: a wait for the
+ * @events is 0 or has other bits, -ENOMEM, -ENOSPC.  Closing the descriptor
+ * before act_fd_fini() is a misuse the watcher cannot always see: a wait for the
  * events of the last one makes no system call, and after such a close it
  * never completes.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.

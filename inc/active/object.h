@@ -107,8 +107,8 @@ ACT_API int act_object_priority(const act_object *ao);
  * @priority: the new priority
  *
  * Context: the scheduler's thread.
- * Panics: ACT_PANIC_PRIORITY_ACTIVE when @ao is active;
- * ACT_PANIC_BAD_PRIORITY when out of range.
+ * Panics: ACT_PANIC_PRIORITY_ACTIVE when @ao is active or holds an
+ * undelivered completion; ACT_PANIC_BAD_PRIORITY when out of range.
  */
 ACT_API void act_object_set_priority(act_object *ao, int priority);
 

@@ -5,7 +5,9 @@
  * the rule broken and a detail naming the object.  The default handler prints
  * "libactive panic: <rule>: <detail>" (through the port: stderr on Linux,
  * semihosting on firmware) and aborts.  A handler that returns makes the
- * offending call do nothing; tests rely on this.  Bad input from the outside
+ * offending call do nothing, except where doc/errors.md says the call goes
+ * on (deque and fini after a stray, an init after a bad priority); tests
+ * rely on this.  Bad input from the outside
  * world is never a panic: it is a negative result.
  *
  * The rule names below are the strings the handler receives; doc/errors.md
@@ -22,12 +24,12 @@
 #define ACT_PANIC_ADD_TWICE "add-twice"              /* act_sched_add on an object already added */
 #define ACT_PANIC_ADD_NULL "add-null"                /* act_sched_add(s, NULL) or a NULL scheduler */
 #define ACT_PANIC_FINI_ACTIVE "fini-active"          /* act_sched_fini with active objects */
-#define ACT_PANIC_PRIORITY_ACTIVE "priority-active"  /* act_object_set_priority on an active object */
+#define ACT_PANIC_PRIORITY_ACTIVE "priority-active"  /* act_object_set_priority on an active object, or one holding an undelivered completion */
 #define ACT_PANIC_BAD_PRIORITY "bad-priority"        /* a priority outside [ACT_PRIORITY_MIN, ACT_PRIORITY_MAX] */
 #define ACT_PANIC_WRONG_THREAD "wrong-thread"        /* act_cancel, or arming or cancelling a timer, off its scheduler thread */
 #define ACT_PANIC_WAIT_MISUSE "wait-misuse"          /* act_wait started twice, stopped when not started */
 #define ACT_PANIC_STOP_NO_LEVEL "stop-no-level"      /* act_sched_stop with no act_sched_start level running */
-#define ACT_PANIC_STATUS_IN_USE "status-in-use"      /* a request issued on a status that is pending or belongs to an active object */
+#define ACT_PANIC_STATUS_IN_USE "status-in-use"      /* a request issued on a status that is pending, or belongs to an active object or to one holding an undelivered completion */
 #define ACT_PANIC_BAD_RESULT "bad-result"            /* completing a status with ACT_PENDING as its result */
 #define ACT_PANIC_UNHANDLED_ERROR "unhandled-error"  /* run failed, run_error did not handle it, no error handler set */
 #define ACT_PANIC_NO_SCHEDULER "no-scheduler"        /* a call that needs this thread's scheduler found none */
@@ -42,7 +44,8 @@
  * @arg:    the pointer given to act_set_panic_handler()
  *
  * Context: called on the thread that broke the rule.  A handler that returns
- * makes the offending call return without doing anything more.
+ * makes the offending call return without doing anything more (the
+ * exceptions: doc/errors.md).
  */
 typedef void (*act_panic_fn)(const char *rule, const char *detail, void *arg);
 

@@ -167,11 +167,13 @@ ACT_API void act_sched_stop(act_sched *s);
  *         wait
  *
  * For embedding in a foreign loop: poll act_sched_fd(), and call this when it
- * is readable or when act_sched_timeout() has passed.  A pass polls the port
- * once (always: that takes back the wake that made act_sched_fd() readable)
- * and expires timers once, then dispatches the remote completions and timers
- * it gathered and up to 64 objects more, including objects completed during
- * the pass (in priority order); act_sched_start() runs such passes.
+ * is readable or when act_sched_timeout() has passed.  A pass gathers (remote
+ * completions, and timers due: a batch of at most 64 and those sharing the
+ * last one's deadline), polls the port once (always: that takes back the
+ * wake that made act_sched_fd() readable) and gathers again, then
+ * dispatches the remote completions and timers it gathered and up to 64
+ * objects more, including objects completed during the pass (in priority
+ * order); act_sched_start() runs such passes.
  * Context: the scheduler's thread.
  * Return: the number of run calls made (>= 0), or a negative errno when the
  * port's wait failed (after the panic, when its handler returns).

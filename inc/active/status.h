@@ -106,9 +106,10 @@ ACT_API void act_complete(act_status *s, int result);
  * @result: >= 0 success, or a negative errno value; never ACT_PENDING
  *
  * Lock-free and async-signal-safe: stores the result and wakes @sched
- * (on Linux one eventfd write, and none when a wake is already under way
- * or a loop of @sched (act_sched_start, act_wait_start) is running or
- * spinning before it sleeps; see ACT_SPIN_USEC).
+ * (on Linux one eventfd write).  For an object's status the wake is
+ * skipped when one is already under way or a loop of @sched
+ * (act_sched_start, act_wait_start) is running or spinning before it
+ * sleeps (see ACT_SPIN_USEC); a bare status, and a stray, always wake.
  * Context: any thread, any signal handler, any interrupt of a firmware port.
  * Ownership: @sched must outlive the call.  @s is read before the result is
  * stored and never touched after, so the owner of a bare status may free it

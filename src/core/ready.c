@@ -1,7 +1,8 @@
 /*
  * The ready queue: completed objects in dispatch order, one sorted, singly
- * linked list (NOTE 1).  act__ready_insert() is inline in internal.h on
- * hosts; dispatch pops the head itself (sched.c).
+ * linked list (NOTE 1).  act__ready_insert() is inline in internal.h and
+ * dispatch pops the head itself (sched.c), unless ACT_OPTIMIZE_SIZE (the
+ * default under -Os) calls the functions here instead.
  */
 #include "internal.h"
 

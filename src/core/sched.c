@@ -363,7 +363,8 @@ void act_sched_fini(act_sched *s)
         act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects", s);
         return;
     }
-    (void)act__sched_gather(s); /* a remote stray is reported; remote and due timer completions queued */
+    while (act__sched_gather(s) > 0)
+        continue; /* a remote stray is reported; remote and due timer completions queued, a batch at a time */
     while (s->ready.next != NULL) { /* none is active: each is a stray (rule 7), reported and dropped */
         act_object *ao = act__link_object(s->ready.next);
 

@@ -25,7 +25,7 @@
 
 enum { P_WAKE };
 
-/* The budgets of DESIGN.md, checked wherever the port is built. */
+/* The budgets of the design contract (doc/porting.md, "Footprint"), checked wherever the port is built. */
 _Static_assert(sizeof(act_object) <= 24, "act_object must fit 24 bytes on 32-bit");
 _Static_assert(sizeof(act_sched) <= 64, "act_sched must fit 64 bytes on 32-bit");
 
