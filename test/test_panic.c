@@ -123,6 +123,26 @@ Test(panic, fini_with_active_objects_panics_and_leaves_the_scheduler_usable)
     cr_assert_eq(o.last_result, 5);
 }
 
+/* An armed timer points into the scheduler's queue: finishing under it would leave it dangling. */
+Test(panic, fini_with_an_armed_timer_panics_and_leaves_the_scheduler_usable)
+{
+    act_timer t;
+    act_status st = ACT_STATUS_INIT;
+
+    act_timer_init(&t, fx_sched());
+    act_timer_after(&t, &st, 1000000);
+    fx_expect_panic(ACT_PANIC_FINI_ACTIVE);
+    act_sched_fini(fx_sched());
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(fx_sched());
+    cr_assert_eq(act_sched_current(), fx_sched());
+    cr_assert(act_timer_armed(&t));
+    act_timer_cancel(&t);
+    cr_assert_eq(act_status_result(&st), -ECANCELED);
+    act_timer_fini(&t);
+    assert_fini_clean();
+}
+
 Test(panic, priority_change_while_active_panics_and_keeps_the_priority)
 {
     fx_obj o;

@@ -84,25 +84,24 @@ ACT_API int act_sched_init(act_sched *s);
 
 /**
  * act_sched_fini() - release a scheduler
- * @s: a scheduler with no active object
+ * @s: a scheduler with no active object and no armed timer
  *
- * Cancels nothing: every object must be inactive.  Added inactive objects
- * may be freed afterwards.  Uninstalls @s when it is the thread's current.
+ * Cancels nothing: every object must be inactive and every timer of @s
+ * disarmed (an armed one is linked into @s).  Added inactive objects may be
+ * freed afterwards.  Uninstalls @s when it is the thread's current.
  * Close the pipes, sockets and act_fd watchers of @s first: they keep a
  * pointer to it, and closing one afterwards would act on a released
  * scheduler (not detected: an idle one may or may not be registered).
  * Context: the scheduler's thread, with no loop of @s running.
- * First gathers as a pass does: remote completions are queued, timers now
- * due expire (timers not yet due stay armed, unreported: fini them first).
- * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active (@s is then
- * left as it was: nothing is gathered).  Otherwise ACT_PANIC_STRAY_SIGNAL
- * for each stray still undelivered, and @s is finished all the same: once
- * naming an inactive object for each completion it never got (a request
- * issued without act_set_active() completed, here, remotely, or by a timer
- * that expired just now; the object is left as it was, added to a finished
- * scheduler), and once naming a status for a remote act_complete_remote()
- * that found it not pending (completed twice, never issued, or with
- * ACT_PENDING) and was not reported yet.
+ * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active or timers
+ * armed (@s is then left as it was).  Otherwise it gathers the remote
+ * completions, and reports each stray still undelivered, with
+ * ACT_PANIC_STRAY_SIGNAL, and @s is finished all the same: once naming an
+ * inactive object for each completion it never got (a request issued
+ * without act_set_active() that completed, here or remotely; the object is
+ * left as it was, added to a finished scheduler), and once naming a status
+ * for a remote act_complete_remote() that found it not pending (completed
+ * twice, never issued, or with ACT_PENDING) and was not reported yet.
  */
 ACT_API void act_sched_fini(act_sched *s);
 

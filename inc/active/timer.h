@@ -21,7 +21,8 @@
  * the deadline) and 24 on 32-bit targets.  Arming off that thread panics.
  *
  * Memory: caller-allocated.  Free or move only while not armed (after
- * act_timer_fini(), or while idle after init).
+ * act_timer_fini(), or while idle after init).  Disarm every timer before
+ * act_sched_fini(), which panics fini-active while one is armed.
  */
 #ifndef ACTIVE_TIMER_H
 #define ACTIVE_TIMER_H

@@ -359,12 +359,11 @@ int act_sched_init(act_sched *s)
 
 void act_sched_fini(act_sched *s)
 {
-    if (s->nactive != 0) {
-        act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects", s);
+    if (s->nactive != 0 || !act__tq_empty(s)) {
+        act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects or armed timers", s);
         return;
     }
-    while (act__sched_gather(s) > 0)
-        continue; /* a remote stray is reported; remote and due timer completions queued, a batch at a time */
+    (void)act__sched_gather(s); /* a remote stray is reported; remote completions are queued */
     while (s->ready.next != NULL) { /* none is active: each is a stray (rule 7), reported and dropped */
         act_object *ao = act__link_object(s->ready.next);
 
