@@ -4,7 +4,10 @@
 # epoll_wait call to the next), the distinct 64-byte lines of data and of
 # code it touched and the instructions it ran; prints the median pass, and
 # the time a pass takes natively (2 x 10^6 passes; the best of three runs).
-# Needs valgrind and the peers' headers (make bench installs them).
+# Then the same lines for the suite's pipe ping-pong (bench -w pipe1): the
+# distinct lines a stretch of steady state touches (the middle fifth of a
+# 6000-round-trip trace: the same code and data every round trip, both
+# sides).  Needs valgrind and the peers' headers (make bench installs them).
 #
 #   sh bench/lines.sh [build dir, default build]
 set -eu
@@ -48,4 +51,21 @@ for lib in raw libactive libev libevent; do
         }
         END { printf "%-10s %10d %10d %13d %8s\n", lib, median(d, np), median(c, np), median(i, np), best }
     ' "$tmp/trace"
+done
+
+# The pipe ping-pong of the suite's own binary: lines touched in steady state.
+make -s BUILD="$build" "$build/bench/bench"
+printf '\n%-10s %10s %10s   (pipe ping-pong, 1 B: lines a round trip touches, both sides)\n' library "data lines" "code lines"
+for lib in raw libactive libev libevent; do
+    valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/pipe" "$build/bench/bench" -w pipe1 -l "$lib" -n 6000 >/dev/null 2>&1
+    n=$(wc -l <"$tmp/pipe")
+    awk -v lib="$lib" -v a=$((n * 55 / 100)) -v b=$((n * 75 / 100)) '
+        function hex(s,   j, v) { v = 0; for (j = 1; j <= length(s); j++) v = v * 16 + index("0123456789abcdef", substr(s, j, 1)) - 1; return v }
+        NR >= a && NR <= b && $1 ~ /^(I|L|S|M)$/ {
+            split($2, f, ","); k = int(hex(tolower(f[1])) / 64)
+            if ($1 == "I") { if (!(k in cl)) { cl[k] = 1; nc++ } }
+            else if (!(k in dl)) { dl[k] = 1; nd++ }
+        }
+        END { printf "%-10s %10d %10d\n", lib, nd, nc }
+    ' "$tmp/pipe"
 done
