@@ -5,7 +5,13 @@
  * queue of completed objects, the timer queue, the remote-completion stack and
  * the port's wait state (on Linux an epoll fd and an eventfd).  Dispatch is
  * O(1) in the number of added objects: only completed objects are queued,
- * strictly by priority, in completion order within a priority.
+ * strictly by priority, in completion order within a priority.  The order
+ * is the order in which the scheduler sees the completions: act_complete()
+ * at once, act_complete_remote() when the scheduler's thread gathers it (at
+ * a pass's start and after its poll, or inside an act_cancel() or
+ * act_wait_for_request() that has to wait), oldest first among those
+ * gathered together.  So a remote completion that lands during a pass runs
+ * in the next one, after local completions made meanwhile.
  *
  * Memory: caller-allocated; may be freed after act_sched_fini(); never moved
  * between act_sched_init() and act_sched_fini().
