@@ -21,15 +21,12 @@ static void insert_from(act_sched *s, act_object *ao, act__link *pos)
     ao->link.next = pos->next;
     pos->next = &ao->link;
 #if ACT_OPTIMIZE_SIZE
-    if (s->ready_tail == pos)
+    if (s->ready_tail == pos) /* appended: the walk started at the tail */
         s->ready_tail = &ao->link;
 #else
-    if (s->ready_tail == pos) {
-        s->ready_tail_prev = pos;
-        s->ready_tail = &ao->link;
-    } else if (ao->link.next == s->ready_tail) {
+    /* only when @ao outranks the tail (act__ready_insert()), so the walk stops before it */
+    if (ao->link.next == s->ready_tail)
         s->ready_tail_prev = &ao->link;
-    }
 #endif
     ao->status.kind = ACT__OBJ | ACT__QUEUED;
 }
