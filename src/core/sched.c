@@ -260,20 +260,14 @@ static void dispatch_one(act_sched *s)
 }
 
 /*
- * Passes.  One pass: collect, wait in the port only when nothing is ready
- * (or poll it when descriptors are registered, or for a foreign loop), then
- * dispatch up to QUANTUM objects beyond the remote completions and timers
- * it collected, including objects that complete during the pass.  See
- * NOTE 2.  A foreign loop's pass (act_sched_run_once) always asks the port,
- * which takes back the wake that made act_sched_fd() readable (Linux: reads
- * the eventfd): else, with no descriptor registered, the descriptor stayed
- * readable and the foreign loop's poll never blocked again.
- * A loop of ours makes passes until @f is stopped, a foreign loop one.  The
- * loop is here, not in run_frame(), and the frame's kind says what loop it
- * is, so that a pass costs no call and nothing is spilled across passes
- * (an I/O ping-pong makes a pass per message).
- * Returns the number of run calls of the last pass, or the port's negative
- * errno.
+ * Passes (NOTE 2).  One pass: collect, wait in the port only when nothing is
+ * ready (poll it when descriptors are registered, or for a foreign loop,
+ * whose pass always asks the port: that takes back the wake that made
+ * act_sched_fd() readable), collect again, then dispatch.  A loop of ours
+ * makes passes until @f is stopped, a foreign loop one; the loop is here,
+ * not in run_frame(), so that a pass costs no call and nothing is spilled
+ * across passes (an I/O ping-pong makes a pass per message).  Returns the
+ * number of run calls of the last pass, or the port's negative errno.
  */
 static int passes(act_sched *s, const act__frame *f)
 {
@@ -540,62 +534,54 @@ bool act_wait_started(const act_wait *w)
  * (NOTE 1, the ready queue's shape, is in ready.c.)
  *
  * NOTE 2: the quantum.  A poll costs 7 to 25 dispatches and reading the
- * clock a few, so a pass asks the port and the timer queue once and then
- * dispatches up to QUANTUM objects beyond the remote completions and timers
- * it collected, including objects that complete during the pass (in
- * priority order, as always).  An object that keeps completing its own
- * requests therefore delays I/O, timers and remote completions by at most
- * QUANTUM dispatches plus what the pass collected, and costs no system call
- * per dispatch: with one descriptor registered, a pass that dispatched one
- * object and then polled again cost an epoll_wait per dispatch (12x the
- * dispatch).  What a pass collects it also runs: a batch of timers that
- * expire together (64 and their ties, timer.c NOTE 1) never waits for a
- * second pass, its clock reading and its poll, and a backlog of completed
- * but undelivered objects never builds up behind a stream of expiries (it
- * did, with a fixed quantum of 64 against 64 expiries and their ties a pass:
- * each object then ran long after its completion, out of the cache).  Other
- * ready objects beyond the quantum (completed in I/O callbacks, or by runs)
- * take several passes, with a poll between them when descriptors are
- * registered (a poll per 64 dispatches): the scheduler keeps no count of
- * ready objects, whose upkeep cost every dispatch more than that.
+ * clock a few, so a pass polls the port once (gathering remote completions
+ * and due timers before and after it) and then dispatches up to QUANTUM
+ * objects beyond what it gathered, including objects completed during the
+ * pass (in priority order, as always).  An object that keeps completing its
+ * own requests thus delays I/O, timers and remote completions by at most
+ * QUANTUM dispatches plus what was gathered, and costs no system call per
+ * dispatch (a poll after every dispatch cost 12x the dispatch).  What a
+ * pass gathers it also runs: a batch of timers that expire together (64
+ * and their ties, timer.c NOTE 1) never waits for a second pass, and a
+ * backlog of completed objects never builds up behind a stream of expiries
+ * (it did with a fixed quantum: objects ran long after their completion,
+ * out of the cache).  Other ready objects beyond the quantum take several
+ * passes, with a poll between them when descriptors are registered: a count
+ * of ready objects would cost every dispatch more than that.
  */
 
 /*
  * NOTE 3: waking the port only when it may sleep.  A remote completion is
- * pushed on s->remote, and the push onto an empty stack (NULL) wakes the
- * port: on Linux an eventfd write, and then an epoll wake-up and a read on
- * the loop's side, three system calls.  While the scheduler runs, the
- * stack's bottom is awake(s) instead of NULL, so pushes cost no system call
- * and the next pass collects them.  Only before sleeping does the scheduler
- * swap awake(s) for NULL (may_sleep), with a compare-and-swap that fails if
- * a completion came in between, in which case it polls instead of sleeping.
- * Every call that hands control back to a caller who may sleep on
- * act_sched_fd() (run_once, timeout, the end of a start level, a wait from
- * outside any loop) leaves NULL there, or wakes the port when a completion
- * is already waiting.  libev's ev_async_send skips its write the same way.
- * The bottom turns back into awake(s) when a loop of ours next collects
- * the stack, not when its sleep ends: the first completion after each
- * sleep still wakes the port, even when I/O woke the loop already.  Putting
- * awake(s) back after every sleep would cost a compare-and-swap a pass in
- * loops that never see a remote completion.
+ * pushed on s->remote, and a push onto an empty stack (NULL) wakes the port:
+ * on Linux an eventfd write, then an epoll wake-up and a read, three system
+ * calls.  While the scheduler runs, the stack's bottom is awake(s) instead,
+ * so pushes cost no system call and the next pass collects them.  Only
+ * before sleeping does the scheduler swap awake(s) for NULL (may_sleep),
+ * with a compare-and-swap that fails if a completion came in between (it
+ * then polls instead).  Every call that hands control back to a caller who
+ * may sleep on act_sched_fd() leaves NULL there, or wakes the port when a
+ * completion is already waiting (libev's ev_async_send skips its write the
+ * same way).  The bottom turns back into awake(s) when a loop of ours next
+ * collects the stack, not when its sleep ends, so the first completion
+ * after each sleep still wakes the port: restoring it after every sleep
+ * would cost a compare-and-swap a pass in loops with no remote completion.
  */
 
 /*
  * NOTE 4: spinning before sleeping.  NOTE 3 spares a remote completion the
  * system calls only while the scheduler is awake, and a fast scheduler went
  * to sleep before the completing thread answered: with one request in
- * flight between two threads (bench remote1) each completion then cost an
- * eventfd write, a wake-up and a read, 2 to 9 us on these VMs, where libev,
- * slower to reach its sleep, skipped most of its writes (1.6 to 2 us).  So
- * a scheduler sent a remote completion since it last slept watches the
- * stack for ACT_SPIN_USEC (2 us, about what those calls cost) first:
- * remote1 0.23 to 0.31 us.  A spin that sees nothing clears the hint, so
- * loops driven by I/O or timers never spin, and slow remote work adds at
- * most one spin per completion to the sleep and wake it pays anyway.
- * Reading the clock between looks bounds the spin in time with no pause
- * instruction in the core; it costs no system call where the clock is the
- * vDSO's.  Outside our loops (act_sched_run_once) the stack's bottom is
- * NULL, every completion writes the eventfd, and the port is polled.
+ * flight between two threads (bench remote1) each completion cost an
+ * eventfd write, a wake-up and a read, 2 to 9 us on these VMs (libev, slower
+ * to reach its sleep, skipped most of its writes: 1.6 to 2 us).  So a
+ * scheduler sent a remote completion since it last slept first watches the
+ * stack for ACT_SPIN_USEC (2 us, about what those calls cost): remote1 0.23
+ * to 0.31 us.  A spin that sees nothing clears the hint, so loops driven by
+ * I/O or timers never spin.  Reading the clock between looks bounds the
+ * spin with no pause instruction in the core (no system call where the
+ * clock is the vDSO's).  Outside our loops (act_sched_run_once) the stack's
+ * bottom is NULL, every completion writes the eventfd, and the port is
+ * polled.
  */
 
 /*
