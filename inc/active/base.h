@@ -44,11 +44,11 @@ typedef struct act__link {
 /*
  * ACT_OPTIMIZE_SIZE 1 trades a little speed for flash inside the library:
  * code that the hot paths inline is called out of line instead (the ready
- * queue's insertion, its unlinking at dispatch, the pass's test for
- * remote completions and timers to gather, and its test for a timer before
- * it sleeps), and unlinking an object from
- * the ready queue walks from its head (src/core/ready.c NOTE 1); nothing
- * else changes: no check, result or layout.  Its default follows the compiler's
+ * queue's insertion, its unlinking at dispatch, the pass's test for remote
+ * completions and timers to gather, and its test for a timer before it
+ * sleeps), and unlinking an object from the ready queue walks from its head
+ * (src/core/ready.c NOTE 1); nothing else changes: no check, result or
+ * layout.  Its default follows the compiler's
  * -Os (__OPTIMIZE_SIZE__, which GCC and clang define); define it 0 or 1
  * when building the library to choose.  Only the library's own code reads
  * it: what a program is built with does not matter (no ABI change).

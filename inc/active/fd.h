@@ -88,9 +88,9 @@ ACT_API void act_fd_fini(act_fd *w);
  * outstanding (it is untouched), -EBADF when @w is fini'd or the
  * descriptor was closed before the wait had to register it, -EINVAL when
  * @events is 0 or has other bits, -ENOMEM, -ENOSPC.  Closing the descriptor
- * before act_fd_fini() is a misuse the watcher cannot always see: a wait for the
- * events of the last one makes no system call, and after such a close it
- * never completes.
+ * before act_fd_fini() is a misuse the watcher cannot always see: a wait
+ * for the events of the last one makes no system call, and after such a
+ * close it never completes.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
  */
 ACT_API void act_fd_wait(act_fd *w, int events, act_status *st);

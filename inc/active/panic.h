@@ -7,8 +7,8 @@
  * semihosting on firmware) and aborts.  A handler that returns makes the
  * offending call do nothing, except where doc/errors.md says the call goes
  * on (deque and fini after a stray, an init after a bad priority); tests
- * rely on this.  Bad input from the outside
- * world is never a panic: it is a negative result.
+ * rely on this.  Bad input from the outside world is never a panic: it is a
+ * negative result.
  *
  * The rule names below are the strings the handler receives; doc/errors.md
  * lists what breaks each one.

@@ -49,10 +49,10 @@ void act__ready_insert_sorted(act_sched *s, act_object *ao)
 #endif
 
 /*
- * Unlink a queued object, on cancel and waits: O(1) for the last one (what
- * act_cancel() finds when do_cancel completed the request; O(objects ahead
- * of it) with ACT_OPTIMIZE_SIZE), else O(objects ahead of it); and with
- * ACT_OPTIMIZE_SIZE at dispatch, for the first: O(1).
+ * Unlink a queued object, on cancel and waits: O(objects ahead of it),
+ * except the last one (what act_cancel() finds when do_cancel completed the
+ * request): O(1) unless ACT_OPTIMIZE_SIZE.  With ACT_OPTIMIZE_SIZE dispatch
+ * unlinks the first through here too: O(1).
  */
 void act__ready_remove(act_sched *s, act_object *ao)
 {
@@ -97,6 +97,6 @@ void act__ready_remove(act_sched *s, act_object *ao)
  * case, act_cancel() whose do_cancel completes the request at once, finds
  * the object last and unlinks it in O(1) through s->ready_tail_prev.
  * With ACT_OPTIMIZE_SIZE that pointer is neither kept nor read (36 bytes
- * of Thumb-2): unlinking walks from the head every time, over a
- * queue that on firmware holds a few objects at most.
+ * of Thumb-2): unlinking walks from the head every time, over a queue that
+ * on firmware holds a few objects at most.
  */
