@@ -17,6 +17,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s BUILD="$build" "$build/libactive.a"
 
+# A lackey address (hex, no 0x) as a number, for both awk programs below.
+hex='function hex(s,   j, v) { v = 0; for (j = 1; j <= length(s); j++) v = v * 16 + index("0123456789abcdef", substr(s, j, 1)) - 1; return v }'
+
 build_lib() { # name, then cc arguments
     name=$1
     shift
@@ -32,8 +35,7 @@ printf '%-10s %10s %10s %13s %8s\n' library "data lines" "code lines" instructio
 for lib in raw libactive libev libevent; do
     best=$(for r in 1 2 3; do "$tmp/$lib.timed" 2000000 2>/dev/null; done | sort -n | head -1)
     valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/trace" "$tmp/$lib" 200 2>"$tmp/mark"
-    awk -v lib="$lib" -v best="$best" -v mark="$(awk '/^pass-start/ { print $2 }' "$tmp/mark")" '
-        function hex(s,   j, v) { v = 0; for (j = 1; j <= length(s); j++) v = v * 16 + index("0123456789abcdef", substr(s, j, 1)) - 1; return v }
+    awk -v lib="$lib" -v best="$best" -v mark="$(awk '/^pass-start/ { print $2 }' "$tmp/mark")" "$hex"'
         function end() {
             if (started) { d[np] = nd; c[np] = nc; i[np] = ni; np++ }
             started = 1; nd = nc = ni = 0; split("", dl); split("", cl)
@@ -59,8 +61,7 @@ printf '\n%-10s %10s %10s   (pipe ping-pong, 1 B: lines a round trip touches, bo
 for lib in raw libactive libev libevent; do
     valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/pipe" "$build/bench/bench" -w pipe1 -l "$lib" -n 6000 >/dev/null 2>&1
     n=$(wc -l <"$tmp/pipe")
-    awk -v lib="$lib" -v a=$((n * 55 / 100)) -v b=$((n * 75 / 100)) '
-        function hex(s,   j, v) { v = 0; for (j = 1; j <= length(s); j++) v = v * 16 + index("0123456789abcdef", substr(s, j, 1)) - 1; return v }
+    awk -v lib="$lib" -v a=$((n * 55 / 100)) -v b=$((n * 75 / 100)) "$hex"'
         NR >= a && NR <= b && $1 ~ /^(I|L|S|M)$/ {
             split($2, f, ","); k = int(hex(tolower(f[1])) / 64)
             if ($1 == "I") { if (!(k in cl)) { cl[k] = 1; nc++ } }

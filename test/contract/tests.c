@@ -397,8 +397,7 @@ void ct_stray_completion_is_reported_when_the_scheduler_ends(void)
     CT_ASSERT_EQ(o.runs, 0);
     CT_ASSERT_EQ(act_sched_init(&ct.sched), 0); /* for the teardown */
     act_sched_install(&ct.sched);
-    act_object_deque(&o.base);
-    act_timer_fini(&o.timer);
+    obj_fini(&o);
 }
 
 /* --- nested waits (rule 10) --- */
