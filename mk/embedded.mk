@@ -50,7 +50,8 @@ EMB_QEMU_ARGS = -M $(call emb_machine,$(1)) -display none -monitor none -serial 
 EMB_CORE_SRC := $(wildcard src/core/*.c src/timer/*.c)
 EMB_CORE_MEMBERS := $(basename $(notdir $(EMB_CORE_SRC)))
 EMB_LIB_SRC  := $(EMB_CORE_SRC) src/port/cortex-m/port.c
-EMB_TEST_SRC := test/target/runner.c test/contract/tests.c $(EMB_BOARD)/startup.c
+EMB_TEST_SRC := test/target/runner.c test/contract/support.c test/contract/tests.c \
+                test/contract/misuse.c test/contract/irq.c $(EMB_BOARD)/startup.c
 EMB_DEMO_SRC := $(wildcard demo/firmware/*.c) $(EMB_BOARD)/startup.c
 EMB_DEPS     := $(wildcard inc/*.h inc/active/*.h src/core/*.h $(EMB_BOARD)/*.h)
 EMB_TEST_DEPS := $(wildcard test/contract/*.h)

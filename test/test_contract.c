@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <sys/time.h>
 
+/* The contract as one translation unit (the target compiles each file). */
+#include "contract/support.c"
 #include "contract/tests.c"
+#include "contract/misuse.c"
+#include "contract/irq.c"
 
 void ct_fail(const char *file, int line, const char *what, long got, long want, bool has_values)
 {

@@ -1,8 +1,9 @@
 /*
  * Portable contract tests: the same bodies run on the host (under Criterion,
  * test/test_contract.c) and on the target (test/target/runner.c, under
- * QEMU).  The bodies (tests.c) use only libactive, the assertion shim below
- * and the harness hooks; each harness supplies the hooks.
+ * QEMU).  The bodies (tests.c, misuse.c, irq.c) and their support
+ * (support.c) use only libactive, the assertion shim below and the harness
+ * hooks; each harness supplies the hooks.
  *
  * A failed assertion reports through ct_fail() and returns from the test
  * body, so assertions belong in the body itself, not in helpers (helpers
@@ -73,7 +74,7 @@ unsigned long ct_race_rounds(void);
  */
 unsigned long ct_wake_bound_usec(void);
 
-/* --- provided by tests.c --- */
+/* --- provided by support.c --- */
 
 bool ct_streq(const char *a, const char *b);
 
@@ -84,7 +85,8 @@ void ct_teardown(void);
 /* Whether the test ended without unexpected panics or leftover objects. */
 bool ct_clean(void);
 
-/* The test bodies, named for the rule they check (list.h). */
+/* The test bodies (tests.c, misuse.c, irq.c), named for the rule they
+ * check (list.h). */
 #define CT_TEST(name) void ct_##name(void);
 #include "list.h"
 #undef CT_TEST

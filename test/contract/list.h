@@ -1,6 +1,6 @@
 /*
  * The contract tests, in the order they run.  Include with CT_TEST(name)
- * defined; every name has a body ct_<name>() in tests.c.
+ * defined; every name has a body ct_<name>() in tests.c, misuse.c or irq.c.
  */
 CT_TEST(dispatch_runs_each_completion_once_in_completion_order)
 CT_TEST(run_completes_before_the_next_run_starts)
