@@ -120,7 +120,10 @@ ACT_API void act_object_set_priority(act_object *ao, int priority);
  * scheduler still delivers it exactly once, after this call.
  * Context: the scheduler's thread.
  * Panics: ACT_PANIC_SET_ACTIVE_TWICE when already active;
- * ACT_PANIC_NOT_ADDED when never added to a scheduler.
+ * ACT_PANIC_NOT_ADDED when never added to a scheduler; ACT_PANIC_NO_REQUEST
+ * when no request was issued on its status since its last signal was
+ * consumed (nothing would signal it, and act_cancel() would wait for ever).
+ * After a panic the object stays as it was.
  */
 ACT_API void act_set_active(act_object *ao);
 
@@ -139,9 +142,10 @@ ACT_API void act_set_active(act_object *ao);
  * the scheduler.  act_cancel() before the dispatch consumes the signal: run
  * is not called and the status keeps @result.
  * Context: the scheduler's thread.
- * Panics: ACT_PANIC_STATUS_IN_USE when the status is pending or the object
- * active; ACT_PANIC_NOT_ADDED when never added to a scheduler;
- * ACT_PANIC_BAD_RESULT when @result is ACT_PENDING.
+ * Panics: ACT_PANIC_STATUS_IN_USE when the status is pending, the object
+ * active, or a completion of it not yet delivered; ACT_PANIC_NOT_ADDED when
+ * never added to a scheduler; ACT_PANIC_BAD_RESULT when @result is
+ * ACT_PENDING.
  */
 ACT_API void act_complete_self(act_object *ao, int result);
 

@@ -21,6 +21,7 @@
 #define ACT_PANIC_STRAY_SIGNAL "stray-signal"        /* completion for an inactive object, or a status completed twice */
 #define ACT_PANIC_SET_ACTIVE_TWICE "set-active-twice" /* act_set_active on an active object */
 #define ACT_PANIC_NOT_ADDED "not-added"              /* act_set_active or act_complete_self on an object never added */
+#define ACT_PANIC_NO_REQUEST "no-request"            /* act_set_active with no request issued on the object's status since its last signal */
 #define ACT_PANIC_ADD_TWICE "add-twice"              /* act_sched_add on an object already added */
 #define ACT_PANIC_ADD_NULL "add-null"                /* act_sched_add(s, NULL) or a NULL scheduler */
 #define ACT_PANIC_FINI_ACTIVE "fini-active"          /* act_sched_fini with active objects or armed timers */

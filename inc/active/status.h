@@ -29,7 +29,7 @@ struct act_status {
     /* private: zero in a bare status; in an act_object's own status, the
      * object's state and priority.  Each state byte is only ever stored
      * whole, with a constant (doc/guide.md, "stored in whole bytes"). */
-    uint8_t kind;   /* ACT__OBJ for an object's status, | ACT__QUEUED while ready */
+    uint8_t kind;   /* ACT__OBJ for an object's status, | ACT__ISSUED or ACT__QUEUED until its signal is consumed */
     uint8_t active; /* 1 from act_set_active() until run or cancel consumes the signal */
     int16_t prio;   /* the object's priority */
 };
@@ -58,7 +58,8 @@ ACT_API const char *act_strerror(int result);
  * complete it; users call it only when they complete their own requests.
  * Context: the scheduler's thread.
  * Panics: ACT_PANIC_STATUS_IN_USE when @s is already pending or belongs to
- * an object that is active (a request is outstanding or undelivered on it).
+ * an object owed a signal: active, or holding a completion not yet
+ * delivered (queued, or completed remotely and not yet gathered).
  */
 ACT_API void act_status_set_pending(act_status *s);
 

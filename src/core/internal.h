@@ -9,9 +9,18 @@
 #include <active.h>
 #include <active/port.h>
 
-/* act_status.kind: what the status is, and whether its object is ready. */
+/*
+ * act_status.kind: what the status is, and where its object's signal is.
+ * An object's kind is ACT__OBJ alone from the consumption of one signal (by
+ * run or cancel) to the next request; ACT__ISSUED from that request (even
+ * if it completed remotely) until the signal is queued; ACT__QUEUED while it
+ * is.  act_set_active() requires one of the two, and nothing clears them
+ * before it clears active, so an active object's kind is above ACT__OBJ:
+ * the checks that a status is free test the kind, not active.
+ */
 #define ACT__OBJ 1u    /* the status is an act_object's own */
 #define ACT__QUEUED 2u /* completed and linked in sched->ready (with ACT__OBJ) */
+#define ACT__ISSUED 4u /* a request issued on it, its signal not yet queued (with ACT__OBJ) */
 
 static inline act_object *act__status_object(act_status *st)
 {
@@ -34,12 +43,17 @@ static inline act_object *act__link_object(act__link *l)
  */
 #ifndef ACT_SMALL_STRINGS
 void act__panic(const char *rule, const char *msg, const void *ptr);
+#define act__stray(msg, ptr) act__panic(ACT_PANIC_STRAY_SIGNAL, (msg), (ptr))
 #else
 /* Firmware option (doc/porting.md): the sentences never reach the image,
  * and no call passes one; the handler's detail is @ptr in hex alone.
  * @ptr comes first: callers mostly hold it as their own first argument. */
 void act__panic_at(const void *ptr, const char *rule);
 #define act__panic(rule, msg, ptr) act__panic_at((ptr), (rule))
+/* The rule of most call sites gets its own entry: no address of the rule's
+ * name to load at each (6 bytes of Thumb-2 a site, 10 for the entry). */
+void act__stray_at(const void *ptr);
+#define act__stray(msg, ptr) act__stray_at(ptr)
 #endif
 
 /*
@@ -50,13 +64,38 @@ void act__panic_at(const void *ptr, const char *rule);
 bool act__status_issue(act_status *s);
 
 /*
- * Whether a request may be issued on @s: not pending, its object (if any)
- * neither active nor queued.  The test of act__status_issue(), which spells
- * it out itself: through this helper gcc gives its hot path a move more.
+ * Whether a request may be issued on @s: not pending, and its object (if
+ * any) owed no signal: its kind ACT__OBJ alone (a bare status's is 0), so
+ * neither issued nor queued, nor active (above).
  */
 static inline bool act__status_free(const act_status *s)
 {
-    return s->result != ACT_PENDING && !s->active && (s->kind & ACT__QUEUED) == 0;
+    return s->result != ACT_PENDING && s->kind <= ACT__OBJ;
+}
+
+/*
+ * Whether a request was issued on @ao's status and its signal is not yet
+ * consumed by run or cancel: pending, completed remotely and not yet
+ * gathered, or queued.  A kind above ACT__OBJ is ACT__ISSUED or ACT__QUEUED
+ * (never both): one compare, where a mask test takes a longer instruction
+ * on Thumb-2.
+ */
+static inline bool act__object_issued(const act_object *ao)
+{
+    return ao->status.kind > ACT__OBJ;
+}
+
+/*
+ * Accept a request on @s, which act__status_free() allowed: pending, and an
+ * object's status marked issued until its signal is queued, so that
+ * act_set_active() can tell a request from none.  Each byte is stored whole
+ * (doc/guide.md): a free object's kind is ACT__OBJ alone.
+ */
+static inline void act__status_take(act_status *s)
+{
+    s->result = ACT_PENDING;
+    if (s->kind != 0)
+        s->kind = ACT__OBJ | ACT__ISSUED;
 }
 
 /*
@@ -100,10 +139,9 @@ int act__sched_await(act_sched *s, act_status *st);
 /*
  * Gather as a pass does, without dispatching: report a stray remote
  * completion, queue the remote completions, expire the timers that are due.
- * An object's status completed remotely is not pending, yet its signal is
- * not queued until gathered: a caller that asks whether an inactive object
- * still has a signal to come gathers first (sched.c NOTE 5).  Returns how
- * many requests that completed.
+ * An object completed remotely is linked on the remote stack until
+ * gathered: a caller about to let an object go gathers first (sched.c
+ * NOTE 5).  Returns how many requests that completed.
  */
 int act__sched_gather(act_sched *s);
 

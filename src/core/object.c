@@ -67,6 +67,10 @@ void act_set_active(act_object *ao)
         act__panic(ACT_PANIC_NOT_ADDED, "act_set_active on object @, never added to a scheduler", ao);
         return;
     }
+    if (!act__object_issued(ao)) {
+        act__panic(ACT_PANIC_NO_REQUEST, "act_set_active on object @, with no request issued on its status", ao);
+        return;
+    }
     ao->status.active = 1;
     s->nactive++;
 }
@@ -76,7 +80,7 @@ void act_complete_self(act_object *ao, int result)
 {
     act_sched *s = ao->sched;
 
-    if (ao->status.result == ACT_PENDING || ao->status.active || (ao->status.kind & ACT__QUEUED)) {
+    if (act__object_issued(ao)) { /* also pending, or active (internal.h) */
         act__panic(ACT_PANIC_STATUS_IN_USE, "act_complete_self on object @, whose status is pending or active", ao);
         return;
     }
@@ -137,15 +141,10 @@ void act_object_deque(act_object *ao)
     if (s == NULL || !cancel(ao))
         return;
     (void)act__sched_gather(s); /* a stray completed remotely: sched.c NOTE 5 */
-    /*
-     * Inactive, yet a request issued on its status (set_active forgotten)
-     * completed or is still out.  A plain read of the result, as in
-     * act__status_issue(): only misuse has another thread complete it now.
-     */
-    if (ao->status.result == ACT_PENDING || (ao->status.kind & ACT__QUEUED)) {
+    /* inactive, yet a request issued on its status (set_active forgotten) completed or is still out */
+    if (act__object_issued(ao)) {
         act__ready_remove(s, ao); /* nothing when not queued */
-        act__panic(ACT_PANIC_STRAY_SIGNAL,
-                   "object @ left its scheduler with a request it was never active for", ao);
+        act__stray("object @ left its scheduler with a request it was never active for", ao);
     }
     ao->sched = NULL;
 }

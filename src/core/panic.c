@@ -52,6 +52,11 @@ void act__panic_at(const void *ptr, const char *rule)
     detail[HEX_MAX - 1] = '\0';
     raise_panic(rule, hex_before(&detail[HEX_MAX - 1], (uintptr_t)ptr));
 }
+
+void act__stray_at(const void *ptr)
+{
+    act__panic_at(ptr, ACT_PANIC_STRAY_SIGNAL);
+}
 #else
 void act__panic(const char *rule, const char *msg, const void *ptr)
 {

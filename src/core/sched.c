@@ -73,8 +73,7 @@ static void report_stray(act_sched *s)
 {
     const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
 
-    act__panic(ACT_PANIC_STRAY_SIGNAL,
-               "status @ completed remotely but not pending (completed twice, or never issued)", st);
+    act__stray("status @ completed remotely but not pending (completed twice, or never issued)", st);
 }
 
 /*
@@ -110,8 +109,8 @@ static int drain_remote(act_sched *s)
 /*
  * Report a stray remote completion, then queue the remote completions and
  * expire the timers that are due; return how many requests that completed.
- * Not static: act_wait_for_request() and act_object_deque() gather too
- * (NOTE 5), and one body keeps drain_remote() inline.
+ * Not static: act_object_deque() and act_sched_fini() gather too (NOTE 5),
+ * and one body keeps drain_remote() inline.
  */
 int act__sched_gather(act_sched *s)
 {
@@ -248,8 +247,7 @@ static void dispatch_one(act_sched *s)
     ao->status.kind = ACT__OBJ;
 #endif
     if (!ao->status.active) {
-        act__panic(ACT_PANIC_STRAY_SIGNAL,
-                   "object @ completed while not active (act_set_active forgotten?)", ao);
+        act__stray("object @ completed while not active (act_set_active forgotten?)", ao);
         return;
     }
     ao->status.active = 0;
@@ -362,7 +360,7 @@ void act_sched_fini(act_sched *s)
         act_object *ao = act__link_object(s->ready.next);
 
         act__ready_remove(s, ao);
-        act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed while not active, never dispatched before act_sched_fini", ao);
+        act__stray("object @ completed while not active, never dispatched before act_sched_fini", ao);
     }
     act_port_fini(s);
     if (act_port_current() == s)
@@ -476,14 +474,9 @@ void act_wait_for_request(act_status *st)
     bool obj = (st->kind & ACT__OBJ) != 0;
     act_sched *s = obj ? act__status_object(st)->sched : act_port_current();
 
-    if (act_port_load_i32(&st->result) != ACT_PENDING && (st->kind & ACT__QUEUED) == 0 && !st->active) {
-        /* nothing outstanding or undelivered, unless a remote completion is not yet gathered (NOTE 5) */
-        if (!obj || s == NULL)
-            return;
-        (void)act__sched_gather(s);
-        if ((st->kind & ACT__QUEUED) == 0)
-            return;
-    }
+    /* nothing outstanding or undelivered; an object's kind also knows of a remote completion not yet gathered (NOTE 5) */
+    if (obj ? st->kind <= ACT__OBJ : act_port_load_i32(&st->result) != ACT_PENDING)
+        return;
     if (s == NULL) {
         act__panic(ACT_PANIC_NO_SCHEDULER, "act_wait_for_request on status @ with no scheduler", st);
         return;
@@ -588,15 +581,12 @@ bool act_wait_started(const act_wait *w)
  * NOTE 5: a signal not yet gathered.  act_complete_remote() stores the
  * result before it pushes the object on the remote stack, so an object's
  * status can be neither pending nor queued while its signal is still on the
- * way.  An active object is waited for (act__sched_await() gathers), but an
- * inactive one (a request issued on its status and waited for with
- * act_wait_for_request(), or a stray) would look as if it had nothing to
- * come: act_wait_for_request() would return with the signal unconsumed, for
- * the scheduler to deliver later as a stray, and act_object_deque() would
- * let the object leave with it, to be queued after the object was freed.
- * So both gather the stack first.  No gathering sees a completion still
- * inside act_complete_remote() (result stored, link not yet pushed): for an
- * inactive object it is reported as a stray at dispatch, or, if deque let
- * the object leave and it was freed, pushed into freed memory, misuse
- * caught too late.  Active objects are waited for until queued.
+ * way.  Its kind still says ACT__ISSUED until the gather queues it, so
+ * act_wait_for_request() on an object's status waits (act__sched_await()
+ * gathers) instead of returning with the signal unconsumed, and an active
+ * object is waited for the same way.  act_object_deque() must gather before
+ * it lets an inactive object leave: its link may be on the remote stack.
+ * After that gather, an object still marked issued has a request out (or a
+ * completion still inside act_complete_remote(), link not yet pushed), and
+ * is reported as a stray rather than left to be pushed into freed memory.
  */

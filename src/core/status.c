@@ -76,13 +76,12 @@ const char *act_strerror(int result)
 
 bool act__status_issue(act_status *s)
 {
-    if (s->result == ACT_PENDING || s->active || (s->kind & ACT__QUEUED)) {
-        act__panic(ACT_PANIC_STATUS_IN_USE,
-                   "request issued on status @, which is pending or its object active", s);
-        return false;
+    if (act__status_free(s)) {
+        act__status_take(s);
+        return true;
     }
-    s->result = ACT_PENDING;
-    return true;
+    act__panic(ACT_PANIC_STATUS_IN_USE, "request issued on status @, which is pending or its object active", s);
+    return false;
 }
 
 void act_status_set_pending(act_status *s)
@@ -109,8 +108,7 @@ void act_complete(act_status *s, int result)
         return;
     }
     if (s->result != ACT_PENDING) {
-        act__panic(ACT_PANIC_STRAY_SIGNAL,
-                   "status @ completed but not pending (completed twice, or never issued)", s);
+        act__stray("status @ completed but not pending (completed twice, or never issued)", s);
         return;
     }
     if ((s->kind & ACT__OBJ) == 0) {
@@ -120,7 +118,7 @@ void act_complete(act_status *s, int result)
     ao = act__status_object(s);
     if (ao->sched == NULL) {
         /* before storing: a panic handler that returns leaves the call undone */
-        act__panic(ACT_PANIC_STRAY_SIGNAL, "object @ completed but never added", ao);
+        act__stray("object @ completed but never added", ao);
         return;
     }
     s->result = result;

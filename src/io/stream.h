@@ -217,7 +217,7 @@ static inline bool act__stream_accept(act__stream *st, act__stream_req *rq, act_
         act__stream_in_use(status);
         return false;
     }
-    status->result = ACT_PENDING;
+    act__status_take(status);
     if (err < 0 || !act__stream_open_for(st, rq) || rq->status != NULL) {
         act__stream_refuse(st, rq, status, err);
         return false;

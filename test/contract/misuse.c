@@ -2,8 +2,10 @@
  * The contract tests of stray signals (rule 7): a completion that is not the
  * one signal of an active object's request, local or remote, is reported
  * through the panic handler, even when it is still undelivered as the
- * scheduler ends.  The tests expect those panics (ct.expect).  Portable C11
- * on libactive alone: no libc, no stdio.
+ * scheduler ends.  And the reverse: an object set active with no request,
+ * which no signal would ever reach, is refused (rule 8).  The tests expect
+ * those panics (ct.expect).  Portable C11 on libactive alone: no libc, no
+ * stdio.
  */
 #include <active.h>
 
@@ -68,4 +70,30 @@ void ct_stray_completion_is_reported_when_the_scheduler_ends(void)
     CT_ASSERT_EQ(act_sched_init(&ct.sched), 0); /* for the teardown */
     act_sched_install(&ct.sched);
     ct_obj_fini(&o);
+}
+
+/*
+ * Nothing would ever signal an object set active with no request: its cancel
+ * would wait for ever.  Refused, while a request completed remotely before
+ * act_set_active (from an interrupt, say) still counts.
+ */
+void ct_set_active_without_a_request_is_refused(void)
+{
+    ct_obj o;
+    act_status *st;
+
+    ct_obj_init(&o, 'o', ACT_PRIORITY_STANDARD);
+    st = act_object_status(&o.base);
+    ct.expect = ACT_PANIC_NO_REQUEST;
+    act_set_active(&o.base);
+    CT_ASSERT_EQ(ct.panics, 1);
+    CT_ASSERT(!act_is_active(&o.base));
+    act_cancel(&o.base); /* inactive: returns at once */
+    act_status_set_pending(st);
+    act_complete_remote(&ct.sched, st, 3);
+    act_set_active(&o.base);
+    CT_ASSERT_EQ(ct.panics, 1);
+    ct_run_passes(2);
+    CT_ASSERT_EQ(o.runs, 1);
+    CT_ASSERT_EQ(o.result, 3);
 }

@@ -1,0 +1,197 @@
+/*
+ * act_set_active() needs a request (rule 8): an object set active with no
+ * request issued on its status since its last signal would never be
+ * signalled, so act_cancel() would wait for ever and the scheduler would
+ * count it active for ever.  It panics no-request instead and leaves the
+ * object inactive.  The check holds against a remote completion that lands
+ * before act_set_active(), and the same bookkeeping makes a request issued
+ * on a status whose remote completion is not yet gathered status-in-use.
+ */
+#include <errno.h>
+
+#include <active/pipe.h>
+
+#include "support/detail.h"
+#include "support/fixture.h"
+
+/*
+ * The tests are in the panic suite, with its fixture (fx_setup, fx_teardown)
+ * and timeout: a suite is declared once in the binary, in test_panic.c.
+ */
+
+/* Set active with no request: the panic, and the object still usable. */
+static void assert_no_request_panics(fx_obj *o)
+{
+    fx_expect_panic(ACT_PANIC_NO_REQUEST);
+    act_set_active(&o->base);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o->base);
+    cr_assert_not(act_is_active(&o->base), "the refused call must leave the object inactive");
+    fx_expect_panic(NULL);
+    act_cancel(&o->base); /* inactive: returns at once, where an active one would wait for ever */
+    fx_obj_complete_now(o, 4);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o->last_result, 4, "the next request must still run");
+}
+
+Test(panic, no_request_when_set_active_on_a_fresh_object)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    assert_no_request_panics(&o);
+    cr_assert_eq(o.runs, 1);
+}
+
+static int set_active_again(fx_obj *o)
+{
+    if (o->runs == 1)
+        act_set_active(&o->base); /* the signal was consumed and nothing reissued */
+    return 0;
+}
+
+Test(panic, no_request_when_run_sets_active_again_without_issuing)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    o.on_run = set_active_again;
+    fx_obj_complete_now(&o, 0);
+    fx_expect_panic(ACT_PANIC_NO_REQUEST);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(&o.base);
+    cr_assert_not(act_is_active(&o.base));
+    act_sched_fini(fx_sched()); /* nothing active: finishes without fini-active */
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_eq(act_sched_init(fx_sched()), 0);
+}
+
+Test(panic, no_request_when_set_active_after_a_cancel_consumed_the_signal)
+{
+    fx_obj o;
+    act_timer t;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_timer_init(&t, fx_sched());
+    fx_obj_after(&o, &t, 1000000);
+    act_cancel(&o.base);
+    cr_assert_eq(act_status_result(act_object_status(&o.base)), -ECANCELED);
+    assert_no_request_panics(&o);
+    act_timer_fini(&t);
+}
+
+Test(panic, no_request_when_set_active_after_wait_for_request_consumed_the_signal)
+{
+    fx_obj o;
+    act_status *st;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    st = act_object_status(&o.base);
+    act_status_set_pending(st);
+    act_complete(st, 6);
+    act_wait_for_request(st); /* the object's status used synchronously: the signal is consumed */
+    cr_assert_eq(act_status_result(st), 6);
+    assert_no_request_panics(&o);
+}
+
+Test(panic, set_active_after_a_completion_inside_the_issuing_call_is_no_misuse)
+{
+    fx_obj o;
+    act_status *st;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    st = act_object_status(&o.base);
+    act_status_set_pending(st);
+    act_complete(st, 8); /* as a provider does when it can answer at once */
+    act_set_active(&o.base);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o.runs, 1);
+    cr_assert_eq(o.last_result, 8);
+}
+
+/*
+ * A request whose completion another thread has pushed on the remote stack,
+ * not yet gathered: the status is neither pending nor queued, yet its
+ * signal is owed.
+ */
+static act_status *landed_remotely(fx_obj *o, int result)
+{
+    act_status *st;
+
+    fx_obj_init(o, ACT_PRIORITY_STANDARD);
+    st = act_object_status(&o->base);
+    act_status_set_pending(st);
+    fx_complete_remote(st, result);
+    cr_assert_not(act_status_pending(st));
+    return st;
+}
+
+/* Set active now, and the landed completion runs once with its result. */
+static void assert_delivered_once(fx_obj *o, int result)
+{
+    act_set_active(&o->base);
+    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(o->runs, 1);
+    cr_assert_eq(o->last_result, result);
+}
+
+Test(panic, set_active_after_a_remote_completion_landed_is_no_misuse)
+{
+    fx_obj o;
+
+    (void)landed_remotely(&o, 9);
+    assert_delivered_once(&o, 9);
+}
+
+/*
+ * Before, a second request was accepted here: its ACT_PENDING overwrote the
+ * landed result, and the gather then queued the object as completed while
+ * its status was pending again.
+ */
+Test(panic, status_in_use_when_issuing_before_a_remote_completion_is_gathered)
+{
+    fx_obj o;
+    act_status *st = landed_remotely(&o, 10);
+
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_status_set_pending(st);
+    cr_assert_eq(fx_panics(), 1);
+    assert_detail_names(st);
+    cr_assert_eq(act_status_result(st), 10, "the refused request changed nothing");
+    assert_delivered_once(&o, 10);
+}
+
+Test(panic, status_in_use_when_completing_self_before_a_remote_completion_is_gathered)
+{
+    fx_obj o;
+    act_status *st = landed_remotely(&o, 11);
+
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_complete_self(&o.base, 0);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_not(act_is_active(&o.base));
+    cr_assert_eq(act_status_result(st), 11);
+    assert_delivered_once(&o, 11);
+}
+
+/* The providers' inline issue (act_pipe_read here) makes the same check. */
+Test(panic, status_in_use_when_a_pipe_read_is_issued_before_a_remote_completion_is_gathered)
+{
+    fx_obj o;
+    act_status *st = landed_remotely(&o, 12), next = ACT_STATUS_INIT;
+    act_pipe rd, wr;
+    char buf[4];
+
+    cr_assert_eq(act_pipe_pair(&rd, &wr, fx_sched()), 0);
+    fx_expect_panic(ACT_PANIC_STATUS_IN_USE);
+    act_pipe_read(&rd, buf, sizeof buf, st);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_eq(act_status_result(st), 12);
+    act_pipe_read(&rd, buf, sizeof buf, &next);
+    cr_assert(act_status_pending(&next), "the refused read must not hold the pipe's read slot");
+    act_pipe_cancel_read(&rd);
+    assert_delivered_once(&o, 12);
+    act_pipe_close(&rd);
+    act_pipe_close(&wr);
+}
