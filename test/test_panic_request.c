@@ -3,12 +3,16 @@
  * request issued on its status since its last signal would never be
  * signalled, so act_cancel() would wait for ever and the scheduler would
  * count it active for ever.  It panics no-request instead and leaves the
- * object inactive.  The check holds against a remote completion that lands
- * before act_set_active(), and the same bookkeeping makes a request issued
- * on a status whose remote completion is not yet gathered status-in-use.
+ * object inactive.  The check holds against a completion inside the issuing
+ * call (test_object.c) and against a remote one that lands before
+ * act_set_active() (test_remote.c, completion_before_set_active_...), and
+ * the same bookkeeping makes a request issued on a status whose remote
+ * completion is not yet gathered status-in-use.
  */
 #include <errno.h>
+#include <pthread.h>
 
+#include <active/periodic.h>
 #include <active/pipe.h>
 
 #include "support/detail.h"
@@ -95,19 +99,32 @@ Test(panic, no_request_when_set_active_after_wait_for_request_consumed_the_signa
     assert_no_request_panics(&o);
 }
 
-Test(panic, set_active_after_a_completion_inside_the_issuing_call_is_no_misuse)
+static int tick(act_periodic *p)
 {
-    fx_obj o;
-    act_status *st;
+    (void)p;
+    return 0;
+}
 
-    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
-    st = act_object_status(&o.base);
-    act_status_set_pending(st);
-    act_complete(st, 8); /* as a provider does when it can answer at once */
-    act_set_active(&o.base);
-    act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
-    cr_assert_eq(o.runs, 1);
-    cr_assert_eq(o.last_result, 8);
+static void *start_from_thread(void *arg)
+{
+    (void)act_periodic_start(arg, 1000, 1000);
+    return NULL;
+}
+
+/* The library's own helpers do not set active what they could not issue. */
+Test(panic, periodic_started_on_another_thread_panics_wrong_thread_only_and_stays_stopped)
+{
+    act_periodic p;
+    pthread_t th;
+
+    cr_assert_eq(act_periodic_init(&p, fx_sched(), tick, ACT_PRIORITY_STANDARD), 0);
+    fx_expect_panic(ACT_PANIC_WRONG_THREAD); /* the fixture fails on any other rule */
+    cr_assert_eq(pthread_create(&th, NULL, start_from_thread, &p), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(fx_panics(), 2, "its cancel and its timer refuse the other thread; nothing is issued");
+    cr_assert_not(act_is_active(&p.base));
+    fx_expect_panic(NULL);
+    act_periodic_fini(&p);
 }
 
 /*
@@ -134,14 +151,6 @@ static void assert_delivered_once(fx_obj *o, int result)
     act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
     cr_assert_eq(o->runs, 1);
     cr_assert_eq(o->last_result, result);
-}
-
-Test(panic, set_active_after_a_remote_completion_landed_is_no_misuse)
-{
-    fx_obj o;
-
-    (void)landed_remotely(&o, 9);
-    assert_delivered_once(&o, 9);
 }
 
 /*

@@ -311,6 +311,42 @@ Test(remote, cancel_racing_a_remote_completion_has_exactly_one_outcome)
     act_object_deque(&r.base);
 }
 
+/*
+ * act_wait_for_request on the status of an inactive object while another
+ * thread completes it: the wait lands before the completion, during it
+ * (result stored, link not yet pushed) or after it, and in every case
+ * returns with the result and the signal consumed, never leaving it to be
+ * dispatched later as a stray (sched.c NOTE 5).
+ */
+Test(remote, wait_for_request_racing_a_remote_completion_consumes_its_signal)
+{
+    static const act_object_ops ops = { racer_run, racer_cancel, NULL };
+    const int rounds = (int)fx_size(20000, 2000);
+    struct racer r = { .sched = fx_sched(), .spin = (unsigned)fx_size(256, 1) };
+    act_status *st = act_object_status(&r.base);
+    pthread_t th;
+
+    act_object_init(&r.base, &ops, ACT_PRIORITY_STANDARD);
+    act_sched_add(fx_sched(), &r.base);
+    cr_assert_eq(pthread_create(&th, NULL, racer_thread, &r), 0);
+    for (int i = 1; i <= rounds; i++) {
+        act_status_set_pending(st);
+        atomic_store(&r.claim, NULL);
+        atomic_store(&r.gen, i);
+        spin_for((unsigned)i % 64u);
+        if (r.spin == 1 && i % 2 == 0)
+            sched_yield(); /* one thread at a time (valgrind): let the provider go first */
+        act_wait_for_request(st);
+        cr_assert_eq(act_status_result(st), 7, "round %d", i);
+        while (atomic_load(&r.done) != i)
+            sched_yield();
+        cr_assert_eq(act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT), 0, "round %d: a signal left behind", i);
+    }
+    atomic_store(&r.quit, 1);
+    pthread_join(th, NULL);
+    act_object_deque(&r.base);
+}
+
 /* --- a completion from a real signal handler --- */
 
 struct sig_ctx {

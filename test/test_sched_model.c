@@ -438,6 +438,20 @@ static void check_queue(const struct harness *h)
 }
 
 /* Every object's state in the library is the model's. */
+/*
+ * White-box, as check_queue(): the kind byte of the object's status, whose
+ * values src/core/internal.h defines (ACT__OBJ 1, | ACT__QUEUED 2 while
+ * queued, | ACT__ISSUED 4 from a request until its signal is queued).  An
+ * active object's kind must show its request or its queued signal: the
+ * checks that a status is free rely on it.
+ */
+static int expected_kind(int state)
+{
+    static const int kind[] = { [IDLE] = 1, [PENDING] = 1 | 4, [READY] = 1 | 2, [REMOTE] = 1 | 4 };
+
+    return kind[state];
+}
+
 static void check_all(struct harness *h)
 {
     check_queue(h);
@@ -453,6 +467,7 @@ static void check_all(struct harness *h)
         expect_eq(h, i, "status pending", m->state == PENDING, act_status_pending(st));
         expect_eq(h, i, "do_cancel calls", m->cancels, o->cancels);
         expect_eq(h, i, "priority", m->prio, act_object_priority(&o->base));
+        expect_eq(h, i, "status kind", expected_kind(m->state), st->kind);
     }
 }
 

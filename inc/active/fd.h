@@ -91,7 +91,7 @@ ACT_API void act_fd_fini(act_fd *w);
  * before act_fd_fini() is a misuse the watcher cannot always see: a wait
  * for the events of the last one makes no system call, and after such a
  * close it never completes.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_fd_wait(act_fd *w, int events, act_status *st);
 

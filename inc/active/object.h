@@ -188,9 +188,10 @@ ACT_API void act_cancel(act_object *ao);
  * Context: the object's scheduler thread.
  * Panics: those of act_cancel(); ACT_PANIC_STRAY_SIGNAL when @ao, inactive,
  * has a request it was never active for (set_active forgotten): completed
- * (queued, or completed remotely), the completion is dropped; still
- * outstanding, its provider holds the status, so @ao must not be freed
- * before that completes.  After that panic @ao still leaves when the
+ * (queued, or completed remotely and pushed), the completion is dropped;
+ * still outstanding, or its remote completion still under way, its
+ * provider holds the status, so @ao must not be freed before that
+ * completes.  After that panic @ao still leaves when the
  * handler returns, unlike other calls after theirs: its caller is about to
  * free it, and a queued completion must not outlive it.
  */

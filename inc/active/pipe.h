@@ -184,7 +184,7 @@ ACT_API int act_pipe_fd(const act_pipe *p);
  * inside the call: -EBUSY when a read is already outstanding (it is
  * untouched), -EBADF when @p is closed or not open for reading, -EINVAL
  * when @buf is NULL or @len is 0.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_pipe_read(act_pipe *p, void *buf, size_t len, act_status *st);
 
@@ -204,7 +204,7 @@ ACT_API void act_pipe_read(act_pipe *p, void *buf, size_t len, act_status *st);
  * before it counted the same way; inside the call: -EBUSY, -EBADF as for
  * act_pipe_read(), -EINVAL when @buf is NULL with @len > 0 or @len >
  * INT_MAX.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_pipe_read_full(act_pipe *p, void *buf, size_t len, act_status *st);
 
@@ -226,7 +226,7 @@ ACT_API void act_pipe_read_full(act_pipe *p, void *buf, size_t len, act_status *
  * -EBADF when @p is closed or not open for writing, -EINVAL when @buf is
  * NULL with @len > 0 or @len > INT_MAX; 0 for @len 0; any other write(2)
  * error, negated (-EIO, -ENOSPC).
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_pipe_write(act_pipe *p, const void *buf, size_t len, act_status *st);
 

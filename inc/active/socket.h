@@ -254,7 +254,7 @@ ACT_API int act_socket_peer_addr(const act_socket *sock, act_sockaddr *addr);
  * stream socket a read; -EBADF when @sock is closed; -EINVAL when @addr is
  * NULL or empty; -EISCONN when already connected; -EAFNOSUPPORT and the
  * other connect(2) errors.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_status *st);
 
@@ -283,7 +283,7 @@ ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_
  * connections stay for the next accept); inside the call: -EBUSY when a
  * read-direction request is outstanding; -EBADF when @sock is closed;
  * -EINVAL when @sock is not listening or @conn is NULL or @sock itself.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st);
 
@@ -311,7 +311,7 @@ ACT_API void act_socket_accept(act_socket *sock, act_socket *conn, act_status *s
  * when @sock is closed; -ENOTCONN (Unix), -EDESTADDRREQ (UDP)
  * or -EPIPE (TCP) when not connected;
  * -EINVAL when @buf is NULL with @len > 0 or @len > INT_MAX.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_send(act_socket *sock, const void *buf, size_t len, act_status *st);
 
@@ -337,7 +337,7 @@ ACT_API void act_socket_send(act_socket *sock, const void *buf, size_t len, act_
  * call: -EBUSY when a read-direction request is outstanding (it is
  * untouched); -ENOTCONN while a stream socket's connect is outstanding;
  * -EBADF when @sock is closed; -EINVAL when @buf is NULL or @len is 0.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status *st);
 
@@ -359,7 +359,7 @@ ACT_API void act_socket_recv(act_socket *sock, void *buf, size_t len, act_status
  * -EBUSY, -ENOTCONN, -EBADF as for act_socket_recv(); -EOPNOTSUPP on a
  * datagram socket; -EINVAL when @buf is NULL with @len > 0 or @len >
  * INT_MAX.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_status *st);
 
@@ -386,7 +386,7 @@ ACT_API void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_s
  * -EBADF when @sock is closed; -EOPNOTSUPP on a stream socket; -EINVAL
  * when @to is NULL or empty, @buf is NULL with @len > 0, or @len > INT_MAX;
  * the other sendto(2) errors (-EAFNOSUPPORT, -ENETUNREACH, -EACCES).
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
                                const act_sockaddr *to, act_status *st);
@@ -414,7 +414,7 @@ ACT_API void act_socket_sendto(act_socket *sock, const void *buf, size_t len,
  * datagram waits for the next read); inside the call: -EBUSY, -EBADF as
  * for act_socket_recv(); -EOPNOTSUPP on a stream socket; -EINVAL when
  * @buf or @from is NULL or @len is 0.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_recvfrom(act_socket *sock, void *buf, size_t len,
                                  act_sockaddr *from, act_status *st);
@@ -439,7 +439,7 @@ ACT_API void act_socket_recvfrom(act_socket *sock, void *buf, size_t len,
  * socket too, but Linux shuts its directions all the same, so a later recv
  * completes with 0; an unconnected Unix datagram socket gives 0); -EBADF
  * when @sock is closed; -EINVAL for another @how.
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active.
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_shutdown(act_socket *sock, int how, act_status *st);
 

@@ -29,7 +29,7 @@ struct act_status {
     /* private: zero in a bare status; in an act_object's own status, the
      * object's state and priority.  Each state byte is only ever stored
      * whole, with a constant (doc/guide.md, "stored in whole bytes"). */
-    uint8_t kind;   /* ACT__OBJ for an object's status, | ACT__ISSUED or ACT__QUEUED until its signal is consumed */
+    uint8_t kind;   /* ACT__OBJ for an object's status, | ACT__ISSUED from a request until its signal is queued, | ACT__QUEUED while it is */
     uint8_t active; /* 1 from act_set_active() until run or cancel consumes the signal */
     int16_t prio;   /* the object's priority */
 };
@@ -138,9 +138,9 @@ ACT_API void act_complete_remote(act_sched *sched, act_status *s, int result);
  * @s is not pending and has no signal left to consume (an object's status
  * completed remotely but not yet gathered still has one, and it is consumed).
  * Context: the scheduler's thread, which must have a scheduler installed.
- * Panics: ACT_PANIC_NO_SCHEDULER when @s is pending and there is no
- * scheduler to wait in (a bare status on a thread with none, an object never
- * added); ACT_PANIC_PORT_FAILED when the port's wait fails (Linux: the
+ * Panics: ACT_PANIC_NO_SCHEDULER when @s has a signal to come and there is
+ * no scheduler to wait in (a bare status on a thread with none, an object
+ * never added); ACT_PANIC_PORT_FAILED when the port's wait fails (Linux: the
  * scheduler's epoll descriptor was closed behind it): @s is then still
  * pending or undelivered, its signal not consumed.
  */

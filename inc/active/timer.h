@@ -78,7 +78,7 @@ ACT_API void act_timer_fini(act_timer *t);
  * Results in @st: 0 at the deadline; -ECANCELED after act_timer_cancel();
  * -EBUSY, inside this call, when @t is already armed (the armed request is
  * untouched).
- * Panics: ACT_PANIC_STATUS_IN_USE when @st is pending or its object active;
+ * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending());
  * ACT_PANIC_WRONG_THREAD when @t is idle and the calling thread's current
  * scheduler is not @t's (none, or another): nothing is issued, @st is left
  * as it was.

@@ -14,9 +14,10 @@
  * An object's kind is ACT__OBJ alone from the consumption of one signal (by
  * run or cancel) to the next request; ACT__ISSUED from that request (even
  * if it completed remotely) until the signal is queued; ACT__QUEUED while it
- * is.  act_set_active() requires one of the two, and nothing clears them
- * before it clears active, so an active object's kind is above ACT__OBJ:
- * the checks that a status is free test the kind, not active.
+ * is.  act_set_active() requires one of the two, and the consumption that
+ * stores ACT__OBJ clears active in the same call, with nothing between, so
+ * an active object's kind is above ACT__OBJ: the checks that a status is
+ * free test the kind, not active.
  */
 #define ACT__OBJ 1u    /* the status is an act_object's own */
 #define ACT__QUEUED 2u /* completed and linked in sched->ready (with ACT__OBJ) */

@@ -587,6 +587,8 @@ bool act_wait_started(const act_wait *w)
  * object is waited for the same way.  act_object_deque() must gather before
  * it lets an inactive object leave: its link may be on the remote stack.
  * After that gather, an object still marked issued has a request out (or a
- * completion still inside act_complete_remote(), link not yet pushed), and
- * is reported as a stray rather than left to be pushed into freed memory.
+ * completion still inside act_complete_remote(), link not yet pushed): it
+ * is reported as a stray, and it leaves all the same (its caller is about
+ * to free it), so a completion that comes later is pushed into whatever the
+ * memory has become, misuse reported but not made safe.
  */

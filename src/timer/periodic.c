@@ -14,7 +14,8 @@
 static void arm(act_periodic *p)
 {
     act_timer_at(&p->timer, act_object_status(&p->base), p->start);
-    act_set_active(&p->base);
+    if (act__object_issued(&p->base)) /* not after a panic whose handler returned: nothing to wait for */
+        act_set_active(&p->base);
 }
 
 static int periodic_run(act_object *ao)

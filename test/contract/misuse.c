@@ -74,7 +74,8 @@ void ct_stray_completion_is_reported_when_the_scheduler_ends(void)
 
 /*
  * Nothing would ever signal an object set active with no request: its cancel
- * would wait for ever.  Refused, while a request completed remotely before
+ * would wait for ever.  Refused, on a fresh object and once a dispatch has
+ * consumed the signal, while a request completed remotely before
  * act_set_active (from an interrupt, say) still counts.
  */
 void ct_set_active_without_a_request_is_refused(void)
@@ -96,4 +97,7 @@ void ct_set_active_without_a_request_is_refused(void)
     ct_run_passes(2);
     CT_ASSERT_EQ(o.runs, 1);
     CT_ASSERT_EQ(o.result, 3);
+    act_set_active(&o.base); /* the dispatch consumed that signal */
+    CT_ASSERT_EQ(ct.panics, 2);
+    CT_ASSERT(!act_is_active(&o.base));
 }
