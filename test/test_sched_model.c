@@ -438,13 +438,7 @@ static void check_queue(const struct harness *h)
 }
 
 /* Every object's state in the library is the model's. */
-/*
- * White-box, as check_queue(): the kind byte of the object's status, whose
- * values src/core/internal.h defines (ACT__OBJ 1, | ACT__QUEUED 2 while
- * queued, | ACT__ISSUED 4 from a request until its signal is queued).  An
- * active object's kind must show its request or its queued signal: the
- * checks that a status is free rely on it.
- */
+/* White-box: the status's kind byte, ACT__OBJ 1 | ACT__QUEUED 2 | ACT__ISSUED 4 (src/core/internal.h). */
 static int expected_kind(int state)
 {
     static const int kind[] = { [IDLE] = 1, [PENDING] = 1 | 4, [READY] = 1 | 2, [REMOTE] = 1 | 4 };
