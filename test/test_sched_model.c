@@ -439,7 +439,7 @@ static void check_queue(const struct harness *h)
 
 /* Every object's state in the library is the model's. */
 /* White-box: the status's kind byte, ACT__OBJ 1 | ACT__QUEUED 2 | ACT__ISSUED 4 (src/core/internal.h). */
-static int expected_kind(int state)
+static int expected_kind(enum mstate state)
 {
     static const int kind[] = { [IDLE] = 1, [PENDING] = 1 | 4, [READY] = 1 | 2, [REMOTE] = 1 | 4 };
 
