@@ -52,7 +52,7 @@ void act__panic(const char *rule, const char *msg, const void *ptr);
 void act__panic_at(const void *ptr, const char *rule);
 #define act__panic(rule, msg, ptr) act__panic_at((ptr), (rule))
 /* The rule of most call sites gets its own entry: no address of the rule's
- * name to load at each (6 bytes of Thumb-2 a site, 10 for the entry). */
+ * name to load at each (6 bytes of Thumb-2 a site, 12 for the entry). */
 void act__stray_at(const void *ptr);
 #define act__stray(msg, ptr) act__stray_at(ptr)
 #endif

@@ -109,8 +109,8 @@ static int drain_remote(act_sched *s)
 /*
  * Report a stray remote completion, then queue the remote completions and
  * expire the timers that are due; return how many requests that completed.
- * Not static: act_object_deque() and act_sched_fini() gather too (NOTE 5),
- * and one body keeps drain_remote() inline.
+ * Not static: act_object_deque() gathers too (NOTE 5), and one body keeps
+ * drain_remote() inline.
  */
 int act__sched_gather(act_sched *s)
 {
