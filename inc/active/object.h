@@ -7,7 +7,8 @@
  *
  *   1. the owner issues a request to a provider, passing act_object_status();
  *      the provider sets it pending (it may even complete it inside the call);
- *   2. the owner calls act_set_active();
+ *   2. the owner calls act_set_active() (only after step 1: with no request
+ *      issued it panics no-request, as nothing would ever signal it);
  *   3. the provider completes the status once;
  *   4. the scheduler marks the object inactive and calls ops->run once.
  *
