@@ -7,6 +7,8 @@
  * also drives the clock: 50,000 ticks a second (QEMU runs it with -icount,
  * so interrupts land at reproducible instructions).
  */
+#include <errno.h>
+
 #include <active.h>
 #include <active/cortex_m.h>
 
@@ -107,6 +109,44 @@ void ct_log(const char *label, unsigned long value)
     board_puts("\n");
 }
 
+/*
+ * The port's own tests (src/port/cortex-m/port.c), target only.  Each
+ * reprograms SysTick and restores the runner's rate before it asserts.
+ */
+#define SYST_RVR (*(volatile uint32_t *)0xe000e014u)
+
+/*
+ * cortex_m.h: "The clock never runs ahead of real time, so a timer never
+ * fires early."  A tick counts 1000000 / tick_hz usec, so SysTick must not
+ * wrap sooner than that: (reload + 1) / core_hz >= 1 / tick_hz.  An
+ * STM32L0 out of reset runs at 2,097,152 Hz (MSI); at 1000 ticks a second
+ * the tick must be 2098 counts or more (or the rates refused).
+ */
+static void port_systick_tick_is_never_shorter_than_the_usec_it_counts(void)
+{
+    const uint32_t core_hz = 2097152u, tick_hz = 1000u;
+    int rc = act_cm_systick_start(core_hz, tick_hz);
+    uint64_t counts = (uint64_t)SYST_RVR + 1u;
+
+    (void)act_cm_systick_start(BOARD_CORE_HZ, TICK_HZ);
+    if (rc == 0) /* else refused: fine too */
+        CT_ASSERT(counts * tick_hz >= core_hz); /* 2097 * 1000 < 2097152: 73 ppm fast */
+}
+
+/*
+ * core_hz == tick_hz gives a reload of 0, which stops SysTick (ARMv6-M and
+ * ARMv7-M: "a start value of 0 ... has no effect"): no tick ever comes and
+ * the clock never advances.  cortex_m.h: "Return: 0, or -EINVAL when the
+ * rates do not fit SysTick."
+ */
+static void port_systick_start_refuses_a_tick_of_one_count(void)
+{
+    int rc = act_cm_systick_start(1000000u, 1000000u);
+
+    (void)act_cm_systick_start(BOARD_CORE_HZ, TICK_HZ);
+    CT_ASSERT_EQ(rc, -EINVAL);
+}
+
 static const struct {
     const char *name;
     void (*body)(void);
@@ -114,6 +154,9 @@ static const struct {
 #define CT_TEST(name) { #name, ct_##name },
 #include "contract/list.h"
 #undef CT_TEST
+    { "port_systick_tick_is_never_shorter_than_the_usec_it_counts",
+      port_systick_tick_is_never_shorter_than_the_usec_it_counts },
+    { "port_systick_start_refuses_a_tick_of_one_count", port_systick_start_refuses_a_tick_of_one_count },
 };
 
 int main(void)
