@@ -34,12 +34,14 @@
  * act_cm_systick_start() - run the clock from SysTick
  * @core_hz: the processor clock feeding SysTick (CLKSOURCE = processor)
  * @tick_hz: interrupts a second; 1000000 / @tick_hz must be a whole number of
- *           microseconds between 1 and 65535, and @core_hz / @tick_hz at
- *           most 2^24
+ *           microseconds between 1 and 65535, and @core_hz / @tick_hz
+ *           (rounded up) between 2 and 2^24
  *
  * Programs SysTick for @tick_hz interrupts at the lowest priority and starts
  * it; put act_cm_systick_isr() in the SysTick vector (or call it from the
- * handler there).
+ * handler there).  When @tick_hz does not divide @core_hz, a tick is
+ * rounded up to whole counts, so the clock runs slow by under a count a
+ * tick, never fast.  A SysTick left pending by earlier code is discarded.
  * Context: thread mode, once at start-up, before the scheduler runs.
  * Return: 0, or -EINVAL when the rates do not fit SysTick.
  */

@@ -22,6 +22,9 @@
 #if defined(ACT_CM_BASEPRI) && defined(__ARM_ARCH_6M__)
 #error "ACT_CM_BASEPRI needs ARMv7-M: ARMv6-M has no BASEPRI"
 #endif
+#if defined(ACT_CM_BASEPRI) && ((ACT_CM_BASEPRI) < 1 || (ACT_CM_BASEPRI) > 255)
+#error "ACT_CM_BASEPRI must be 1..255: BASEPRI 0 masks nothing, and the critical sections would not be"
+#endif
 
 enum { P_WAKE };
 
@@ -41,6 +44,7 @@ _Static_assert(sizeof(act_sched) <= 64, "act_sched must fit 64 bytes on 32-bit")
 #define CSR_TICKINT 2u
 #define CSR_CLKSOURCE 4u          /* the processor clock */
 #define ICSR_PENDSTSET (1u << 26) /* SysTick is pending */
+#define ICSR_PENDSTCLR (1u << 25) /* write 1: SysTick no longer pending */
 
 static act_sched *current;
 
@@ -89,9 +93,12 @@ int act_cm_systick_start(uint32_t core_hz, uint32_t tick_hz)
         return -EINVAL;
     usec = 1000000u / tick_hz;
     counts = core_hz / tick_hz;
-    if (usec > 0xffffu || counts > (1u << 24))
-        return -EINVAL;
+    if (counts * tick_hz != core_hz)
+        counts++; /* a tick no shorter than usec: the clock never runs ahead */
+    if (usec > 0xffffu || counts < 2u || counts > (1u << 24))
+        return -EINVAL; /* a reload of 0 stops SysTick */
     SYST_CSR = 0;
+    SCB_ICSR = ICSR_PENDSTCLR; /* a tick of what ran before is none of this clock's */
     tick_counts = 0;
     tick_usec = usec;
     usec_per_cnt = (usec << 16) / counts;
