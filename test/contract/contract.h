@@ -58,7 +58,8 @@ void ct_log(const char *label, unsigned long value);
 /*
  * Call @fn(@arg) from a fast interrupt-like context until ct_irq_stop():
  * on the target from the SysTick interrupt (every tick), on the host from
- * another thread (in a loop).  One source at a time.
+ * SIGALRM every 20 usec, handled on the test's own thread.  One source at a
+ * time.
  */
 void ct_irq_start(void (*fn)(void *arg), void *arg);
 void ct_irq_stop(void);
