@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "support/io.h"
@@ -414,4 +415,35 @@ Test(pipe_open, closing_one_of_two_pipes_on_a_dup_leaves_the_other_non_blocking)
     close(sv[0]);
     close(sv[1]);
     free(src);
+}
+
+/*
+ * act_pipe_open_fifo() takes "another pollable file" too, such as a tty path;
+ * opening one must not make it the caller's controlling terminal (open(2)
+ * does for a session leader that has none, unless given O_NOCTTY).  Checked
+ * in a child that is a session leader without a terminal.
+ */
+Test(pipe_open, fifo_open_of_a_tty_path_does_not_make_it_the_controlling_terminal)
+{
+    int pt = posix_openpt(O_RDWR | O_NOCTTY), status;
+    pid_t pid;
+
+    cr_assert_geq(pt, 0);
+    cr_assert_eq(grantpt(pt), 0);
+    cr_assert_eq(unlockpt(pt), 0);
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        act_sched s;
+        act_pipe p;
+        int ok = setsid() >= 0 && act_sched_init(&s) == 0
+                 && act_pipe_open_fifo(&p, &s, ptsname(pt), ACT_PIPE_READ) == 0;
+        int tty = open("/dev/tty", O_RDWR | O_NOCTTY); /* succeeds only with a controlling terminal */
+        _exit(!ok ? 2 : tty >= 0 ? 1 : 0);
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    close(pt);
+    cr_assert(WIFEXITED(status));
+    cr_assert_neq(WEXITSTATUS(status), 2, "the child could not open the tty path");
+    cr_assert_eq(WEXITSTATUS(status), 0, "the tty became the controlling terminal of the process that opened it");
 }
