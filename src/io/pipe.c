@@ -57,7 +57,7 @@ int act_pipe_open_fifo(act_pipe *p, act_sched *s, const char *path, int mode)
     act__stream_clear(&p->stream);
     if (s == NULL || path == NULL || (mode != ACT_PIPE_READ && mode != ACT_PIPE_WRITE))
         return -EINVAL;
-    fd = open(path, (mode == ACT_PIPE_READ ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
+    fd = open(path, (mode == ACT_PIPE_READ ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -errno;
     return adopt(p, s, fd);
