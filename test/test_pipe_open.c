@@ -385,39 +385,6 @@ Test(pipe_open, lengths_beyond_int_max_clamp_a_read_and_refuse_a_full_read_or_a_
 }
 
 /*
- * pipe.h: "wrap a dup() for a second one", and a write "is tried inside the
- * call ... otherwise on a later pass".  A dup() shares the open file
- * description, whose O_NONBLOCK the first pipe's close clears (it found it
- * clear): the second pipe, still open, then writes in blocking mode.  The
- * socket's 200 ms send timeout bounds the stall instead of hanging the test.
- */
-Test(pipe_open, closing_one_of_two_pipes_on_a_dup_leaves_the_other_non_blocking)
-{
-    enum { TOTAL = 4 << 20 };
-    struct timeval tmo = { 0, 200000 };
-    act_pipe a, b;
-    act_status st = ACT_STATUS_INIT;
-    char *src = calloc(1, TOTAL);
-    uint64_t t0, took;
-    int sv[2];
-
-    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0); /* blocking, as stdin/stdout */
-    cr_assert_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof tmo), 0);
-    cr_assert_eq(act_pipe_open(&a, fx_sched(), sv[0]), 0);
-    cr_assert_eq(act_pipe_open(&b, fx_sched(), dup(sv[0])), 0, "the second pipe wraps a dup()");
-    act_pipe_detach(&a); /* the first one is done; b is still open */
-    cr_expect(fcntl(act_pipe_fd(&b), F_GETFL) & O_NONBLOCK, "b is open: its descriptor must stay non-blocking");
-    t0 = act_now_usec();
-    act_pipe_write(&b, src, TOTAL, &st); /* the peer reads nothing */
-    took = act_now_usec() - t0;
-    cr_assert_lt(took, 100000u, "act_pipe_write blocked the thread for %llu us", (unsigned long long)took);
-    act_pipe_close(&b);
-    close(sv[0]);
-    close(sv[1]);
-    free(src);
-}
-
-/*
  * act_pipe_open_fifo() takes "another pollable file" too, such as a tty path;
  * opening one must not make it the caller's controlling terminal (open(2)
  * does for a session leader that has none, unless given O_NOCTTY).  Checked

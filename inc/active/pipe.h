@@ -32,14 +32,19 @@
  * act_pipe that writes to a pipe or FIFO is open (restored at the last
  * close), and the SIGPIPE of a failed write is taken back at once.  While
  * the block lasts, the thread's own write(2) calls to a broken pipe also get
- * EPIPE (their SIGPIPE stays pending and is delivered when the block ends),
- * and threads and exec'd children created from the thread inherit the
- * block: reset the mask in a child (posix_spawnattr_setsigmask()) if it
- * relies on SIGPIPE.
+ * EPIPE (their SIGPIPE stays pending and is delivered when the block ends,
+ * unless a write of the library gets EPIPE meanwhile: the two SIGPIPEs merge
+ * and the library takes the one there is), and threads and exec'd children
+ * created from the thread inherit the block: reset the mask in a child
+ * (posix_spawnattr_setsigmask()) if it relies on SIGPIPE.
  *
- * Descriptor flags: act_pipe_open() sets O_NONBLOCK on the open file
- * description (shared with every process that has the descriptor, such as a
- * shell's terminal) and clears it again on close or detach if it was clear.
+ * Descriptor flags: O_NONBLOCK belongs to the open file description, which
+ * dup() and fork() share (a terminal's stdin and stdout, with the shell).
+ * act_pipe_open() never sets it on a socket (its calls pass MSG_DONTWAIT);
+ * a tty (not a pty master) is opened again through /proc/self/fd and put
+ * in @fd's place, so the flag is on a description of its own; anything else
+ * gets the flag on its shared description, cleared again at close or detach
+ * if it was clear (doc/pipes.md, "Descriptor flags").
  *
  * States (when the memory may be freed, moved or reused):
  *
@@ -76,7 +81,12 @@ typedef struct act_pipe {
  * @s:  the scheduler that serves it
  * @fd: an open descriptor: pipe, FIFO, socket, tty or pollable device
  *
- * Makes @fd non-blocking (undone at close or detach when it was blocking).
+ * Makes @fd non-blocking, sharing nothing that it need not (DOC above): a
+ * socket stays as it is, a tty gets an open file description of its own
+ * (the same number, close-on-exec as it was; descriptors made from @fd
+ * earlier keep the old one), anything else gets O_NONBLOCK, undone at close
+ * or detach when it was clear.  With two pipes on one shared description
+ * (a dup() of a pipe), close the one opened first last.
  * Only one act_pipe (or act_fd) may watch a given descriptor number: wrap a
  * dup() for a second one.
  * Context: @s's thread.
@@ -133,7 +143,7 @@ ACT_API int act_pipe_open_fifo(act_pipe *p, act_sched *s, const char *path, int 
  *
  * Outstanding requests complete now with -ECANCELED (their owners' run gets
  * it, as an asynchronous notice; use act_cancel() first for "never run").
- * Restores the descriptor's O_NONBLOCK, leaves the scheduler, closes it.
+ * Clears the O_NONBLOCK act_pipe_open() set, leaves the scheduler, closes it.
  * Does nothing on a closed pipe.
  * Context: the scheduler's thread (the one that opened @p).
  * Ownership: the descriptor is closed; @p may be freed on return, and so may
@@ -149,7 +159,8 @@ ACT_API void act_pipe_close(act_pipe *p);
  * Context: the scheduler's thread.
  * Ownership: the caller owns the returned descriptor, with O_NONBLOCK as it
  * was before act_pipe_open() (descriptors made by act_pipe_pair() or
- * act_pipe_open_fifo() stay non-blocking).  @p may be freed.
+ * act_pipe_open_fifo() stay non-blocking; a tty's is the description of its
+ * own that act_pipe_open() gave it).  @p may be freed.
  * Return: the descriptor, or -EBADF when @p was closed.
  * Panics: none.
  */

@@ -44,30 +44,33 @@
 
 /*
  * act__stream's own bits, in its watcher's owner field (16 bits, which the
- * port never touches): the step id of each slot's request, then the flags
- * (bit 15 is free).
+ * port never touches): the step id of each slot's request, then the flags.
  */
 #define ACT__STREAM_RD_STEP 0u  /* bits 0-2: the read slot's step id (cheapest to read) */
 #define ACT__STREAM_WR_STEP 3u  /* bits 3-5: the write slot's step id */
 #define ACT__STREAM_IN 0x40u    /* open for reading */
 #define ACT__STREAM_OUT 0x80u   /* open for writing */
-#define ACT__STREAM_RESTORE 0x100u /* the engine set O_NONBLOCK: clear it at fini */
+#define ACT__STREAM_RESTORE 0x100u /* the engine set O_NONBLOCK: clear it at fini (NOTE 6) */
 #define ACT__STREAM_SIGPIPE 0x200u /* holds the thread's SIGPIPE block (a writable FIFO) */
 #define ACT__STREAM_IDLE_IN 0x400u /* reported readable with no read: dropped if again (NOTE 2) */
 #define ACT__STREAM_IDLE_OUT 0x800u /* reported writable with no write: dropped if again */
-#define ACT__STREAM_SOCK 0x1000u /* a socket: writes are send(MSG_NOSIGNAL) (NOTE 4) */
+#define ACT__STREAM_SOCK 0x1000u /* a socket: writes are send(MSG_NOSIGNAL | MSG_DONTWAIT) (NOTES 4, 6) */
 #define ACT__STREAM_WRAPPER 0x6000u /* the wrapper's own two bits: the engine only clears them */
+#define ACT__STREAM_DONTWAIT 0x8000u /* a socket handed in blocking: reads are recv(MSG_DONTWAIT) (NOTE 6) */
 #define ACT__STREAM_STEP_MAX 7u /* the largest step id */
+
+/* A socket's send(): no SIGPIPE (NOTE 4), and never blocking even on a blocking socket (NOTE 6). */
+#define ACT__STREAM_SEND_FLAGS (MSG_NOSIGNAL | MSG_DONTWAIT)
 
 /* The packing: two step fields, the flags and the wrapper's bits, disjoint, in 16 bits. */
 #define ACT__STREAM_STEPS_ ((ACT__STREAM_STEP_MAX << ACT__STREAM_RD_STEP) | (ACT__STREAM_STEP_MAX << ACT__STREAM_WR_STEP))
 #define ACT__STREAM_FLAGS_                                                                         \
     (ACT__STREAM_IN | ACT__STREAM_OUT | ACT__STREAM_RESTORE | ACT__STREAM_SIGPIPE | ACT__STREAM_IDLE_IN \
-     | ACT__STREAM_IDLE_OUT | ACT__STREAM_SOCK)
+     | ACT__STREAM_IDLE_OUT | ACT__STREAM_SOCK | ACT__STREAM_DONTWAIT)
 _Static_assert(((ACT__STREAM_STEP_MAX << ACT__STREAM_RD_STEP) & (ACT__STREAM_STEP_MAX << ACT__STREAM_WR_STEP)) == 0,
                "the two step fields overlap");
 _Static_assert(ACT__STREAM_IN + ACT__STREAM_OUT + ACT__STREAM_RESTORE + ACT__STREAM_SIGPIPE + ACT__STREAM_IDLE_IN
-                       + ACT__STREAM_IDLE_OUT + ACT__STREAM_SOCK
+                       + ACT__STREAM_IDLE_OUT + ACT__STREAM_SOCK + ACT__STREAM_DONTWAIT
                    == ACT__STREAM_FLAGS_,
                "two flags share a bit");
 _Static_assert((ACT__STREAM_STEPS_ & ACT__STREAM_FLAGS_) == 0
@@ -264,11 +267,11 @@ void act__stream_write_rest(act__stream *st, const void *buf, size_t len, ssize_
 /*
  * Inline down to the system call: a write that fits (the usual case) costs
  * the wrapper one write(2) and the completion.  A socket's write is
- * send(MSG_NOSIGNAL) (NOTE 4 of stream.c).
+ * send(MSG_NOSIGNAL | MSG_DONTWAIT) (NOTES 4 and 6 of stream.c).
  */
 static inline void act__stream_start_write(act__stream *st, const void *buf, size_t len)
 {
-    ssize_t n = (st->watch.owner & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, MSG_NOSIGNAL)
+    ssize_t n = (st->watch.owner & ACT__STREAM_SOCK) ? send(st->watch.fd, buf, len, ACT__STREAM_SEND_FLAGS)
                                                      : write(st->watch.fd, buf, len);
 
     st->watch.owner &= (uint16_t)~ACT__STREAM_IDLE_OUT; /* a request came before a second strike */
