@@ -153,3 +153,29 @@ Test(socket_addr, the_longest_unix_paths_fit_act_sockaddr_strlen)
     a.len = sizeof a.u;
     cr_assert_eq(act_sockaddr_format(&a, text, sizeof text), 5 + 108, "read no further than sun_path");
 }
+
+/*
+ * format "prints @addr in the form act_sockaddr_parse() reads": a relative
+ * path whose first bytes look like another form ("@", "unix:") and that
+ * holds a '/' must print as text that parses back to the same path.
+ */
+Test(socket_addr, a_path_that_starts_like_another_form_prints_as_text_that_parses_back_to_it)
+{
+    static const char *paths[] = { "@dir/echo.sock", "unix:dir/echo.sock" };
+
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        act_sockaddr a, back;
+        char text[ACT_SOCKADDR_STRLEN];
+        size_t n = strlen(paths[i]);
+
+        memset(&a, 0, sizeof a);
+        a.u.un.sun_family = AF_UNIX;
+        memcpy(a.u.un.sun_path, paths[i], n); /* as a bind outside the library or getsockname gives it */
+        a.len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+        cr_assert_geq(act_sockaddr_format(&a, text, sizeof text), 0);
+        cr_assert_eq(act_sockaddr_parse(&back, text), 0, "parse %s", text);
+        cr_assert_eq(back.len, a.len, "path %s printed as %s", paths[i], text);
+        cr_assert_eq(memcmp(back.u.un.sun_path, a.u.un.sun_path, n + 1), 0,
+                     "path %s printed as %s, which parses to another address", paths[i], text);
+    }
+}
