@@ -64,6 +64,35 @@ Test(socket_peer, connect_to_a_closed_port_completes_econnrefused_on_a_later_pas
     act_socket_close(&bound);
 }
 
+/*
+ * A refused connect leaves the socket open, and nothing in socket.h says it
+ * cannot connect again (a cancelled one can): the next connect, to a
+ * listener that is there, must reach it, not fail with a result that
+ * belongs to no peer.
+ */
+Test(socket_peer, connect_again_after_a_refused_connect_reaches_the_listener)
+{
+    act_socket bound, l, c;
+    act_sockaddr closed, at;
+    sk_obj co;
+
+    sk_bind(&bound, SOCK_STREAM, "127.0.0.1:0", &closed); /* holds a port, never listens */
+    sk_listen(&l, "127.0.0.1:0", &at);
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_INET, SOCK_STREAM), 0);
+    sk_obj_init(&co, &c, SK_CONNECT);
+    act_socket_connect(&c, &closed, act_object_status(&co.base));
+    sk_activate_pending(&co);
+    io_run_until(&co.runs, 1);
+    cr_assert_eq(co.last, -ECONNREFUSED);
+    act_socket_connect(&c, &at, act_object_status(&co.base));
+    act_set_active(&co.base);
+    io_run_until(&co.runs, 2);
+    cr_assert_eq(co.last, 0, "the second connect, to a listener: %s", act_strerror(co.last));
+    act_socket_close(&c);
+    act_socket_close(&l);
+    act_socket_close(&bound);
+}
+
 Test(socket_peer, unix_connect_to_nobody_fails_inside_the_call)
 {
     act_socket c;
