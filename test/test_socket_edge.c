@@ -163,6 +163,34 @@ Test(socket_edge, unix_sendto_a_receiver_whose_queue_is_full_completes_eagain_in
     act_socket_close(&rx);
 }
 
+/*
+ * socket.h, act_socket_sendto(): "-EISCONN when a Unix datagram socket is
+ * connected to another peer".  Neither reading holds: a sender connected
+ * elsewhere may sendto anyone, and a receiver connected to another peer
+ * refuses the datagram with EPERM (unix_may_send()).
+ */
+Test(socket_edge, unix_sendto_a_receiver_connected_to_another_peer_completes_with_the_documented_eisconn)
+{
+    act_socket tx, rx, other;
+    act_sockaddr at_tx, at_rx, at_other;
+    act_status st = ACT_STATUS_INIT;
+    char name[64];
+
+    sk_unix_name(name, sizeof name);
+    sk_bind(&tx, SOCK_DGRAM, name, &at_tx);
+    sk_unix_name(name, sizeof name);
+    sk_bind(&rx, SOCK_DGRAM, name, &at_rx);
+    sk_unix_name(name, sizeof name);
+    sk_bind(&other, SOCK_DGRAM, name, &at_other);
+    act_socket_connect(&rx, &at_other, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    act_socket_sendto(&tx, "x", 1, &at_rx, &st);
+    cr_assert_eq(act_status_result(&st), -EISCONN, "the header's result; got %s", act_strerror(act_status_result(&st)));
+    act_socket_close(&tx);
+    act_socket_close(&rx);
+    act_socket_close(&other);
+}
+
 Test(socket_edge, unix_send_on_a_connected_socket_waits_for_room_in_its_peers_full_queue)
 {
     act_socket rx, tx;
