@@ -119,6 +119,12 @@ static int fitted(int n, size_t size)
     return (size_t)n < size ? n : -ENOSPC;
 }
 
+/* Whether parse reads the @n bytes of @path, printed bare, as that path: a '/' and no other form's prefix. */
+static bool reads_as_path(const char *path, size_t n)
+{
+    return memchr(path, '/', n) != NULL && path[0] != '@' && !(n >= 5 && memcmp(path, "unix:", 5) == 0);
+}
+
 static int format_unix(const struct sockaddr_un *un, socklen_t len, char *buf, size_t size)
 {
     size_t max = len > offsetof(struct sockaddr_un, sun_path)
@@ -133,7 +139,7 @@ static int format_unix(const struct sockaddr_un *un, socklen_t len, char *buf, s
     if (un->sun_path[0] == '\0') /* abstract: the name is exactly the remaining bytes */
         return fitted(snprintf(buf, size, "@%.*s", (int)(max - 1), un->sun_path + 1), size);
     n = strnlen(un->sun_path, max);
-    if (memchr(un->sun_path, '/', n) != NULL)
+    if (reads_as_path(un->sun_path, n))
         return fitted(snprintf(buf, size, "%.*s", (int)n, un->sun_path), size);
     return fitted(snprintf(buf, size, "unix:%.*s", (int)n, un->sun_path), size);
 }
