@@ -47,15 +47,18 @@ static bool is_datagram(const act__stream *st)
 
 /* ---- the socket steps -------------------------------------------------- */
 
-/* Readiness on a connecting socket: the handshake ended, SO_ERROR says how. */
+/* Readiness on a connecting socket: SO_ERROR says how the handshake ended (failed: NOTE 3). */
 static int connect_step(act__stream *st, act__stream_req *rq)
 {
+    static const struct sockaddr unspec = { .sa_family = AF_UNSPEC };
     int err = 0;
     socklen_t len = sizeof err;
 
     (void)rq;
     if (getsockopt(st->watch.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return -errno;
+    if (err != 0) /* else the next connect(2) fails with ECONNABORTED */
+        (void)connect(st->watch.fd, &unspec, sizeof unspec);
     return -err;
 }
 
@@ -571,8 +574,9 @@ size_t act_socket_received(const act_socket *sock)
  * connect(AF_UNSPEC) is Linux's documented way to dissolve a TCP
  * association: a socket in SYN_SENT goes back to CLOSE (its SYN
  * retransmits stop), an established one is reset, and the socket can
- * connect again.  The watcher may still hold EPOLLOUT; the closed socket
- * reports it once, the engine finds the write slot idle and drops it.
+ * connect again (a failed handshake leaves the kernel's socket "connecting"
+ * too: connect_step dissolves it the same way).  The watcher may still hold
+ * EPOLLOUT; the closed socket reports it, the engine drops it when idle.
  *
  * NOTE 4: why accept is tried inside its call, unlike recv.  A listener is
  * one descriptor among many in the epoll batch; an accept that waited for
