@@ -485,6 +485,35 @@ Test(socket_peer, cancelled_connect_leaves_no_half_open_connection_and_can_conne
     close(l);
 }
 
+/*
+ * socket.h: shutdown of a TCP socket that is not connected completes
+ * -ENOTCONN (UDP is the one named as shut all the same).  Linux shuts the
+ * directions anyway; the shut socket then polls EPOLLHUP while its SYN is
+ * unanswered, and connect, "0 when connected", reports success in SYN_SENT.
+ */
+Test(socket_peer, refused_shutdown_of_an_unconnected_tcp_socket_does_not_make_a_connect_succeed_before_the_handshake)
+{
+    act_socket c;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj co;
+    int filler, l = full_listener(&at, &filler);
+
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_INET, SOCK_STREAM), 0);
+    act_socket_shutdown(&c, SHUT_RDWR, &st);
+    cr_assert_eq(act_status_result(&st), -ENOTCONN);
+    sk_obj_init(&co, &c, SK_CONNECT);
+    act_socket_connect(&c, &at, act_object_status(&co.base));
+    sk_activate_pending(&co);
+    fx_run_for(100000);
+    cr_expect_eq(co.runs, 0, "the SYN was dropped, yet connect completed with %s in TCP state %d (SYN_SENT %d)",
+                 act_strerror(co.last), tcp_state(act_socket_fd(&c)), TCP_SYN_SENT);
+    act_cancel(&co.base);
+    act_socket_close(&c);
+    close(filler);
+    close(l);
+}
+
 Test(socket_peer, cancelled_connect_after_the_kernel_finished_the_handshake_resets_it)
 {
     act_socket l, c;

@@ -152,3 +152,15 @@ Test(socket_sync, bind_to_an_address_of_another_family_is_the_documented_eafnosu
                  act_strerror(act_socket_bind(&s, &v4)));
     act_socket_close(&s);
 }
+
+/* socket.h: shutdown "-ENOTCONN when not connected (a TCP or Unix stream socket ...)". */
+Test(socket_sync, shutdown_of_an_unconnected_unix_stream_socket_completes_enotconn)
+{
+    act_socket s;
+    act_status st = ACT_STATUS_INIT;
+
+    cr_assert_eq(act_socket_open(&s, fx_sched(), AF_UNIX, SOCK_STREAM), 0);
+    act_socket_shutdown(&s, SHUT_RDWR, &st);
+    cr_assert_eq(act_status_result(&st), -ENOTCONN, "got %s", act_strerror(act_status_result(&st)));
+    act_socket_close(&s);
+}
