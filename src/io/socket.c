@@ -471,6 +471,7 @@ void act_socket_recvfrom(act_socket *sock, void *buf, size_t len, act_sockaddr *
 void act_socket_shutdown(act_socket *sock, int how, act_status *st)
 {
     act__stream *s = &sock->stream;
+    act_sockaddr peer;
     int result = 0;
 
     if (!act__status_issue(st))
@@ -481,6 +482,8 @@ void act_socket_shutdown(act_socket *sock, int how, act_status *st)
         result = -EINVAL;
     else if (connecting(s) || (how != SHUT_RD && s->wr.status != NULL))
         result = -EBUSY; /* the end of the stream never cuts a send short */
+    else if (!is_datagram(s) && (s->watch.owner & SOCK_LISTENING) == 0 && sock_name(sock, &peer, true) == -ENOTCONN)
+        result = -ENOTCONN; /* Linux would shut an unconnected stream all the same, for its next connect */
     else if (shutdown(s->watch.fd, how) < 0)
         result = -errno;
     act_complete(st, result);
