@@ -164,12 +164,10 @@ Test(socket_edge, unix_sendto_a_receiver_whose_queue_is_full_completes_eagain_in
 }
 
 /*
- * socket.h, act_socket_sendto(): "-EISCONN when a Unix datagram socket is
- * connected to another peer".  Neither reading holds: a sender connected
- * elsewhere may sendto anyone, and a receiver connected to another peer
- * refuses the datagram with EPERM (unix_may_send()).
+ * socket.h, act_socket_sendto(): "-EPERM when the Unix receiver is
+ * connected to another peer" (unix_may_send()).
  */
-Test(socket_edge, unix_sendto_a_receiver_connected_to_another_peer_completes_with_the_documented_eisconn)
+Test(socket_edge, unix_sendto_a_receiver_connected_to_another_peer_completes_eperm)
 {
     act_socket tx, rx, other;
     act_sockaddr at_tx, at_rx, at_other;
@@ -185,7 +183,7 @@ Test(socket_edge, unix_sendto_a_receiver_connected_to_another_peer_completes_wit
     act_socket_connect(&rx, &at_other, &st);
     cr_assert_eq(act_status_result(&st), 0);
     act_socket_sendto(&tx, "x", 1, &at_rx, &st);
-    cr_assert_eq(act_status_result(&st), -EISCONN, "the header's result; got %s", act_strerror(act_status_result(&st)));
+    cr_assert_eq(act_status_result(&st), -EPERM, "the header's result; got %s", act_strerror(act_status_result(&st)));
     act_socket_close(&tx);
     act_socket_close(&rx);
     act_socket_close(&other);

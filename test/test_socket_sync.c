@@ -133,23 +133,28 @@ Test(socket_sync, shutdown_for_writing_is_ebusy_while_a_send_is_outstanding_and_
 }
 
 /*
- * socket.h, act_socket_bind(): "-EAFNOSUPPORT (another family than the
- * socket's)".  Linux checks an IPv6 or Unix socket's address length first:
- * a shorter IPv4 address gives -EINVAL there.
+ * socket.h, act_socket_bind(): "-EAFNOSUPPORT or -EINVAL (another family
+ * than the socket's ...)": -EINVAL for an IPv4 address on a Unix or an
+ * IPv6 socket, -EAFNOSUPPORT for an IPv6 one on an IPv4 socket.
  */
-Test(socket_sync, bind_to_an_address_of_another_family_is_the_documented_eafnosupport)
+Test(socket_sync, bind_to_an_address_of_another_family_is_einval_or_eafnosupport)
 {
     act_socket s;
-    act_sockaddr v4;
+    act_sockaddr v4, v6;
 
     cr_assert_eq(act_sockaddr_parse(&v4, "127.0.0.1:0"), 0);
+    cr_assert_eq(act_sockaddr_parse(&v6, "[::1]:0"), 0);
     cr_assert_eq(act_socket_open(&s, fx_sched(), AF_UNIX, SOCK_STREAM), 0);
-    cr_expect_eq(act_socket_bind(&s, &v4), -EAFNOSUPPORT, "a Unix socket, an IPv4 address: %s",
+    cr_expect_eq(act_socket_bind(&s, &v4), -EINVAL, "a Unix socket, an IPv4 address: %s",
                  act_strerror(act_socket_bind(&s, &v4)));
     act_socket_close(&s);
     cr_assert_eq(act_socket_open(&s, fx_sched(), AF_INET6, SOCK_STREAM), 0);
-    cr_expect_eq(act_socket_bind(&s, &v4), -EAFNOSUPPORT, "an IPv6 socket, an IPv4 address: %s",
+    cr_expect_eq(act_socket_bind(&s, &v4), -EINVAL, "an IPv6 socket, an IPv4 address: %s",
                  act_strerror(act_socket_bind(&s, &v4)));
+    act_socket_close(&s);
+    cr_assert_eq(act_socket_open(&s, fx_sched(), AF_INET, SOCK_STREAM), 0);
+    cr_expect_eq(act_socket_bind(&s, &v6), -EAFNOSUPPORT, "an IPv4 socket, an IPv6 address: %s",
+                 act_strerror(act_socket_bind(&s, &v6)));
     act_socket_close(&s);
 }
 

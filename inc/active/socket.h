@@ -158,8 +158,10 @@ ACT_API int act_socket_fd(const act_socket *sock);
  * Ownership: @addr is only read during the call.
  * Return: 0; -EBADF when @sock is closed; -EINVAL when @addr is NULL or
  * empty, or @sock is bound already; -EADDRINUSE, -EADDRNOTAVAIL (e.g. ::1
- * on a host without IPv6 loopback), -EAFNOSUPPORT (another family than the
- * socket's), -EACCES, -ENOENT and the other bind(2) errors.
+ * on a host without IPv6 loopback), -EAFNOSUPPORT or -EINVAL (another
+ * family than the socket's: Linux gives -EINVAL for an address shorter than
+ * the socket's own, such as IPv4 on an IPv6 or a Unix socket), -EACCES,
+ * -ENOENT and the other bind(2) errors.
  * Panics: none.
  */
 ACT_API int act_socket_bind(act_socket *sock, const act_sockaddr *addr);
@@ -379,8 +381,8 @@ ACT_API void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_s
  * Return (in @st): @len; -EMSGSIZE for a datagram too big; -EAGAIN when
  * a Unix receiver's queue is full and @sock is not connected to it (try
  * again later, with a timer; a connected socket's act_socket_send() waits
- * for room instead); -ECONNREFUSED or -ENOENT for a Unix path with no socket; -EISCONN when a Unix datagram
- * socket is connected to another peer; -ECANCELED after
+ * for room instead); -ECONNREFUSED or -ENOENT for a Unix path with no socket; -EPERM when the Unix
+ * receiver is connected to another peer; -ECANCELED after
  * act_socket_cancel_send() or a close (the datagram was not sent);
  * inside the call: -EBUSY when a send, sendto or connect is outstanding;
  * -EBADF when @sock is closed; -EOPNOTSUPP on a stream socket; -EINVAL
