@@ -243,7 +243,7 @@ ACT_API int act_socket_peer_addr(const act_socket *sock, act_sockaddr *addr);
  * connect(2) fails at once; a TCP connect completes on a later pass.
  * Cancelling it (act_socket_cancel_connect()) aborts the handshake: no
  * half-open connection is left and @sock is open and unconnected again
- * (ready for another connect or a close).
+ * (ready for another connect or a close), as after a connect that failed.
  * Context: the scheduler's thread.
  * Ownership: @addr is only read during the call; @sock holds @st until it
  * completes.
