@@ -471,6 +471,37 @@ Test(socket_edge, udp_connect_while_a_recv_is_outstanding_completes_and_leaves_t
 }
 
 /* A send of nothing on a datagram socket is a datagram: the peer receives it, empty. */
+/*
+ * socket.h, act_socket_connect(): "A datagram socket's connect sets its
+ * default peer and filters what it receives".  A datagram from another
+ * sender that was queued before the connect is received all the same.
+ */
+Test(socket_edge, udp_connect_filters_out_a_datagram_of_another_sender_queued_before_it)
+{
+    act_socket a, peer, other;
+    act_sockaddr at_a, at_peer, at_other, from;
+    act_status st = ACT_STATUS_INIT;
+    sk_obj r;
+    char buf[16];
+
+    sk_bind(&a, SOCK_DGRAM, "127.0.0.1:0", &at_a);
+    sk_bind(&peer, SOCK_DGRAM, "127.0.0.1:0", &at_peer);
+    sk_bind(&other, SOCK_DGRAM, "127.0.0.1:0", &at_other);
+    act_socket_sendto(&other, "other", 5, &at_a, &st);
+    cr_assert_eq(act_status_result(&st), 5);
+    act_socket_connect(&a, &at_peer, &st);
+    cr_assert_eq(act_status_result(&st), 0);
+    sk_obj_init(&r, &a, SK_RECV);
+    act_socket_recvfrom(&a, buf, sizeof buf, &from, act_object_status(&r.base));
+    sk_activate_pending(&r);
+    fx_run_for(100000);
+    cr_expect_eq(r.runs, 0, "received %d bytes from port %d (the other sender's is %d) after connecting elsewhere",
+                 r.last, act_sockaddr_port(&from), act_sockaddr_port(&at_other));
+    act_socket_close(&a);
+    act_socket_close(&peer);
+    act_socket_close(&other);
+}
+
 Test(socket_edge, empty_send_on_a_datagram_socket_sends_an_empty_datagram)
 {
     act_socket a, b;
