@@ -238,7 +238,8 @@ ACT_API int act_socket_peer_addr(const act_socket *sock, act_sockaddr *addr);
  *
  * A write-direction request (a stream socket's also holds the read
  * direction, see above).  A datagram socket's connect sets its default
- * peer and filters what it receives.
+ * peer and filters what arrives after it (datagrams of other senders
+ * queued before it are still received).
  * Completes inside the call for UDP and Unix-domain sockets, and whenever
  * connect(2) fails at once; a TCP connect completes on a later pass.
  * Cancelling it (act_socket_cancel_connect()) aborts the handshake: no
