@@ -382,8 +382,9 @@ ACT_API void act_socket_recv_full(act_socket *sock, void *buf, size_t len, act_s
  * Return (in @st): @len; -EMSGSIZE for a datagram too big; -EAGAIN when
  * a Unix receiver's queue is full and @sock is not connected to it (try
  * again later, with a timer; a connected socket's act_socket_send() waits
- * for room instead); -ECONNREFUSED or -ENOENT for a Unix path with no socket; -EPERM when the Unix
- * receiver is connected to another peer; -ECANCELED after
+ * for room instead); -ECONNREFUSED or -ENOENT for a Unix path with no
+ * socket; -EPERM when the Unix receiver is connected to another peer;
+ * -ECANCELED after
  * act_socket_cancel_send() or a close (the datagram was not sent);
  * inside the call: -EBUSY when a send, sendto or connect is outstanding;
  * -EBADF when @sock is closed; -EOPNOTSUPP on a stream socket; -EINVAL

@@ -119,7 +119,7 @@ static int fitted(int n, size_t size)
     return (size_t)n < size ? n : -ENOSPC;
 }
 
-/* Whether parse reads the @n bytes of @path, printed bare, as that path: a '/' and no other form's prefix. */
+/* Whether parse reads the @n bytes of @path, printed bare, as that path: a '/', no other form's prefix. */
 static bool reads_as_path(const char *path, size_t n)
 {
     return memchr(path, '/', n) != NULL && path[0] != '@' && !(n >= 5 && memcmp(path, "unix:", 5) == 0);

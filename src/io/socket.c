@@ -4,8 +4,7 @@
  * -EBUSY and late data; this file owns the descriptor, the argument checks
  * and the socket steps (connect, accept, sendto, recvfrom), which reach the
  * engine through this file's ready function (ACT__WATCH_SOCKET) as a
- * table.  Stream bytes use the engine's own steps, with send(MSG_NOSIGNAL)
- * as the write primitive.
+ * table.  Stream bytes use the engine's own steps.
  *
  * Invariants:
  *  - the read slot holds a recv, recv_full, recvfrom or accept; the write
@@ -34,11 +33,6 @@
 /* act__stream bits of ours (ACT__STREAM_WRAPPER) */
 #define SOCK_DATAGRAM 0x2000u  /* SOCK_DGRAM: message boundaries, no recv_full */
 #define SOCK_LISTENING 0x4000u /* listen() succeeded: holds the reserve */
-
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
-}
 
 static bool is_datagram(const act__stream *st)
 {
@@ -86,7 +80,7 @@ static int accept_step(act__stream *st, act__stream_req *rq)
     while (fd < 0 && skip_connection(errno)); /* each failure used up one connection */
     if (fd < 0) {
         int err = errno;
-        if (would_block(err))
+        if (act__would_block(err))
             return ACT_PENDING;
         if ((err == EMFILE || err == ENFILE) && !act__reserve_shed(st->watch.fd))
             return ACT_PENDING; /* NOTE 2: nothing to report or shed yet */
@@ -119,11 +113,11 @@ static int sendto_step(act__stream *st, act__stream_req *rq)
 {
     ssize_t n = sendto_once(st, rq);
 
-    if (n < 0 && would_block(errno)) {
+    if (n < 0 && act__would_block(errno)) {
         if (!writable(st->watch.fd))
             return ACT_PENDING; /* a full send buffer: EPOLLOUT comes */
         n = sendto_once(st, rq); /* room came between the two calls, or never will: NOTE 5 */
-        if (n < 0 && would_block(errno))
+        if (n < 0 && act__would_block(errno))
             return -EAGAIN;
     }
     if (n < 0)

@@ -31,11 +31,6 @@
 
 /* ---- the I/O primitives --------------------------------------------- */
 
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
-}
-
 /*
  * read(2), or recv(MSG_DONTWAIT) on a socket handed in blocking (NOTE 6);
  * never EINTR.  Always inlined, as are the steps that call it: the branch
@@ -136,7 +131,7 @@ static bool shut_for_reading(const act__stream *st)
  */
 __attribute__((noinline)) int act__stream_read_failed(const act__stream *st, uint32_t done)
 {
-    if (!would_block(errno))
+    if (!act__would_block(errno))
         return -errno;
     return shut_for_reading(st) ? (int)done : ACT_PENDING;
 }
@@ -174,7 +169,7 @@ static int write_result(act__stream *st, act__stream_req *rq, ssize_t n)
     if (n < 0) {
         if (errno == EPIPE && (st->watch.owner & ACT__STREAM_SIGPIPE))
             sigpipe_consume();
-        return would_block(errno) ? ACT_PENDING : -errno;
+        return act__would_block(errno) ? ACT_PENDING : -errno;
     }
     rq->done += (uint32_t)n;
     return rq->done == rq->len ? (int)rq->done : ACT_PENDING;

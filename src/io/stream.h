@@ -59,6 +59,12 @@
 #define ACT__STREAM_DONTWAIT 0x8000u /* a socket handed in blocking: reads are recv(MSG_DONTWAIT) (NOTE 6) */
 #define ACT__STREAM_STEP_MAX 7u /* the largest step id */
 
+/* Whether a failed call's @err means "nothing now, try when ready". */
+static inline bool act__would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
+
 /* A socket's send(): no SIGPIPE (NOTE 4), and never blocking even on a blocking socket (NOTE 6). */
 #define ACT__STREAM_SEND_FLAGS (MSG_NOSIGNAL | MSG_DONTWAIT)
 
