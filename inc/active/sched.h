@@ -176,9 +176,11 @@ ACT_API void act_sched_stop(act_sched *s);
  * completions, and timers due: a batch of at most 64 and those sharing the
  * last one's deadline), polls the port once (always: that takes back the
  * wake that made act_sched_fd() readable) and gathers again, then
- * dispatches the remote completions and timers it gathered and up to 64
- * objects more, including objects completed during the pass (in priority
- * order); act_sched_start() runs such passes.
+ * dispatches as many objects as it gathered remote completions and timers,
+ * and 64 more, in priority order (objects completed during the pass
+ * included; a gathered one queues behind the ready objects of its priority,
+ * so behind more than 64 of those it runs on the next pass);
+ * act_sched_start() runs such passes.
  * Context: the scheduler's thread.
  * Return: the number of run calls made (>= 0), or a negative errno when the
  * port's wait failed (after the panic, when its handler returns).

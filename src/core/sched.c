@@ -533,14 +533,16 @@ bool act_wait_started(const act_wait *w)
  * pass (in priority order, as always).  An object that keeps completing its
  * own requests thus delays I/O, timers and remote completions by at most
  * QUANTUM dispatches plus what was gathered, and costs no system call per
- * dispatch (a poll after every dispatch cost 12x the dispatch).  What a
- * pass gathers it also runs: a batch of timers that expire together (64
- * and their ties, timer.c NOTE 1) never waits for a second pass, and a
- * backlog of completed objects never builds up behind a stream of expiries
- * (it did with a fixed quantum: objects ran long after their completion,
- * out of the cache).  Other ready objects beyond the quantum take several
- * passes, with a poll between them when descriptors are registered: a count
- * of ready objects would cost every dispatch more than that.
+ * dispatch (a poll after every dispatch cost 12x the dispatch).  The count
+ * grows by what a pass gathers, so a backlog of completed objects never
+ * builds up behind a stream of expiries (it did with a fixed quantum:
+ * objects ran long after their completion, out of the cache), and a batch
+ * of timers that expire together (64 and their ties, timer.c NOTE 1) runs
+ * in its pass unless more than QUANTUM objects of its priority were ready
+ * ahead of it; the rest of the batch then leads the next pass.  Other
+ * ready objects beyond the quantum take several passes, with a poll between
+ * them when descriptors are registered: a count of ready objects would cost
+ * every dispatch more than that.
  */
 
 /*
