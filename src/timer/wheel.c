@@ -97,6 +97,14 @@ static void unlink_node(act__tnode *n)
     n->pprev = NULL;
 }
 
+/* Unlink @n from the due list, keeping due_last. */
+static void unlink_due(act__wheel *w, act__tnode *n)
+{
+    if (w->due_last == n)
+        w->due_last = n->pprev == &w->due ? NULL : ACT_CONTAINER_OF(n->pprev, act__tnode, next);
+    unlink_node(n);
+}
+
 static void mark(act__wheel *w, unsigned level, unsigned slot)
 {
     w->occupied[level] |= (uint64_t)1 << slot;
@@ -119,7 +127,12 @@ static void place(act__wheel *w, act__tnode *n, uint64_t d)
     unsigned level, slot;
 
     if (d < w->base) {
-        while (*pos != NULL && node_timer(*pos)->deadline <= d)
+        if (w->due_last == NULL || node_timer(w->due_last)->deadline <= d) {
+            push(w->due_last != NULL ? &w->due_last->next : &w->due, n); /* the common case, O(1) */
+            w->due_last = n;
+            return;
+        }
+        while (node_timer(*pos)->deadline <= d) /* stops before due_last, whose deadline is > d */
             pos = &(*pos)->next;
         push(pos, n);
         return;
@@ -152,6 +165,7 @@ void act__tq_init(act_sched *s)
     w->base = 0;
     w->levels = 0;
     w->due = NULL;
+    w->due_last = NULL;
     for (unsigned l = 0; l < LEVELS; l++) {
         w->occupied[l] = 0;
         for (unsigned i = 0; i < SLOTS; i++)
@@ -178,9 +192,11 @@ void act__tq_remove(act_sched *s, act_timer *t)
     uint64_t d = t->deadline;
     unsigned level, slot;
 
-    unlink_node(&t->node);
-    if (d < w->base)
+    if (d < w->base) {
+        unlink_due(w, &t->node);
         return;
+    }
+    unlink_node(&t->node);
     level = bucket(w->base, d, &slot);
     unmark_if_empty(w, level, slot);
 }
@@ -195,7 +211,7 @@ act_timer *act__tq_pop_due(act_sched *s, uint64_t now)
         uint64_t start;
 
         if (n != NULL) {
-            unlink_node(n);
+            unlink_due(w, n);
             return node_timer(n);
         }
         if (w->levels == 0) {
@@ -269,9 +285,12 @@ uint64_t act__tq_next_exact(const act_sched *s)
  *
  * NOTE 2: deadlines below the base.  Only act_timer_at() with a deadline
  * that has passed lands there (the base is never ahead of the clock, and
- * act_timer_after() adds to the clock); those timers fire on the next pass,
- * so the due list stays short, and it is kept in deadline order so that
- * they fire in order.
+ * act_timer_after() adds to the clock); those timers fire on the next pass.
+ * The list is kept in deadline order so that they fire in order.  It is not
+ * always short (many timers armed at 0, "at once", or a schedule that fell
+ * behind: every periodic catching up), and those deadlines come equal or
+ * increasing, so due_last makes that case an O(1) append; only a passed
+ * deadline earlier than the latest one queued walks the list.
  */
 
 #else
