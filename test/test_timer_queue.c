@@ -132,6 +132,34 @@ Test(timer_queue, cancel_of_the_earliest_timer_leaves_the_others_in_deadline_ord
 }
 
 /*
+ * Passed deadlines queue in a list that keeps its last timer, so that arming
+ * at a deadline equal to or later than the last (0, "at once"; a schedule
+ * catching up) appends at once.  After that last one is cancelled, the
+ * next arms go behind the new last, ties after the timers already there.
+ */
+Test(timer_queue, arms_after_a_cancel_of_the_last_passed_deadline_queue_behind_the_new_last)
+{
+    static struct queue q;
+    static const int want[] = { 0, 1, 4, 3, 5 };
+
+    q.n = 6;
+    q_arm(&q, 0, 10);
+    q_arm(&q, 1, 20);
+    q_arm(&q, 2, 30);
+    act_timer_cancel(&q.all[2].t);
+    q_arm(&q, 3, 25);
+    q_arm(&q, 4, 20);
+    q_arm(&q, 5, 40);
+    q_run(&q);
+    cr_assert_eq(q.all[2].o.last_result, -ECANCELED);
+    cr_assert_eq(q.nfired, 5);
+    for (int k = 0; k < 5; k++)
+        cr_assert_eq(q.fired[k], want[k], "run %d: timer %d fired, %d expected", k, q.fired[k], want[k]);
+    for (int i = 0; i < q.n; i++)
+        act_object_deque(&q.all[i].o.base);
+}
+
+/*
  * Random scripts: up to MAXQ timers at deadlines that often tie, armed and
  * cancelled in a random interleaving; the ones left fire once each, in
  * deadline order, the cancelled ones complete -ECANCELED.
