@@ -237,3 +237,62 @@ Test(sched, timeout_rounds_up_and_is_never_zero_before_a_timer_is_due)
     cr_assert_geq(act_sched_timeout(fx_sched()), 1);
     act_timer_cancel(&t);
 }
+
+/*
+ * The timeout follows the earliest timer exactly while timers a second or
+ * more ahead (kept in coarse wheel slots, whose earliest deadline the wheel
+ * remembers once walked) are armed and cancelled in a random order, and a
+ * timer that fires in between changes nothing else: after every step it is
+ * the milliseconds to the earliest deadline of a model, rounded up.
+ */
+Test(sched, timeout_follows_random_arms_and_cancels_of_far_timers)
+{
+    enum { N = 24, STEPS = 400 };
+    static act_timer t[N];
+    static act_status st[N];
+    static uint64_t deadline[N]; /* 0: not armed */
+    act_timer due;
+    act_status due_st = ACT_STATUS_INIT;
+    uint64_t base = act_now_usec() + 1000000, seed = 0x9e3779b97f4a7c15u;
+
+    act_timer_init(&due, fx_sched());
+    for (int i = 0; i < N; i++) {
+        act_timer_init(&t[i], fx_sched());
+        st[i] = (act_status)ACT_STATUS_INIT;
+    }
+    for (int step = 0; step < STEPS; step++) {
+        uint64_t min = UINT64_MAX, before, after;
+        int i, ms;
+
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        i = (int)(seed >> 33) % N;
+        if (deadline[i] != 0) {
+            act_timer_cancel(&t[i]);
+            deadline[i] = 0;
+        } else {
+            deadline[i] = base + (seed >> 40) % 100000000u; /* 1 to 101 s ahead */
+            act_timer_at(&t[i], &st[i], deadline[i]);
+        }
+        if (step % 16 == 15) { /* one fires (from the due list or a slot): the earliest changes and back */
+            if (step % 32 == 15)
+                act_timer_at(&due, &due_st, 0);
+            else
+                act_timer_after(&due, &due_st, 0);
+            act_wait_for_request(&due_st);
+        }
+        for (int k = 0; k < N; k++)
+            if (deadline[k] != 0 && deadline[k] < min)
+                min = deadline[k];
+        before = act_now_usec();
+        ms = act_sched_timeout(fx_sched());
+        after = act_now_usec();
+        if (min == UINT64_MAX) {
+            cr_assert_eq(ms, -1, "step %d: no timer armed", step);
+            continue;
+        }
+        cr_assert_leq((uint64_t)ms, (min - before + 999) / 1000, "step %d: %d ms, later than the earliest", step, ms);
+        cr_assert_geq((uint64_t)ms, (min - after + 999) / 1000, "step %d: %d ms, before the earliest", step, ms);
+    }
+    for (int i = 0; i < N; i++)
+        act_timer_cancel(&t[i]);
+}

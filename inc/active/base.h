@@ -125,8 +125,10 @@ typedef struct act__tnode {
 typedef struct act__wheel {
     uint64_t base;                                /* no later than the clock */
     uint32_t levels;                              /* bit l: a slot of level l is occupied */
+    uint32_t min_known;                           /* min is the earliest deadline queued */
     act__tnode *due;                              /* deadlines before base, in order */
     act__tnode *due_last;                         /* the last of them (NULL when none): appends are O(1) */
+    uint64_t min;                                 /* when min_known (wheel.c NOTE 3) */
     uint64_t occupied[ACT__WHEEL_LEVELS];         /* bit s: slot s is occupied */
     act__tnode *slot[ACT__WHEEL_LEVELS][ACT__WHEEL_SLOTS];
 } act__wheel;

@@ -103,7 +103,7 @@ uint64_t act__tq_next(const act_sched *s)
     return s->timers != NULL ? key(s->timers) : ACT_PORT_FOREVER;
 }
 
-uint64_t act__tq_next_exact(const act_sched *s)
+uint64_t act__tq_next_exact(act_sched *s)
 {
     return act__tq_next(s);
 }

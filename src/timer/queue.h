@@ -39,7 +39,8 @@ act_timer *act__tq_pop_due(act_sched *s, uint64_t now);
  * act__tq_next(): the earliest deadline, or a time before it and no later
  * than when the queue must next be looked at; ACT_PORT_FOREVER when empty.
  * O(1): for the scheduler's waits, which then look again.
- * act__tq_next_exact(): the earliest deadline exactly (may walk one slot).
+ * act__tq_next_exact(): the earliest deadline exactly (may walk one slot,
+ * once after each change of the earliest timer).
  */
 
 #endif

@@ -166,6 +166,7 @@ void act__tq_init(act_sched *s)
     w->levels = 0;
     w->due = NULL;
     w->due_last = NULL;
+    w->min_known = 0;
     for (unsigned l = 0; l < LEVELS; l++) {
         w->occupied[l] = 0;
         for (unsigned i = 0; i < SLOTS; i++)
@@ -182,6 +183,10 @@ void act__tq_insert(act_sched *s, act_timer *t, uint64_t now)
             now = act_port_now_usec();
         if (now > w->base)
             w->base = now;
+        w->min = t->deadline;
+        w->min_known = 1;
+    } else if (t->deadline < w->min) { /* stale but unused when !min_known */
+        w->min = t->deadline;
     }
     place(w, &t->node, t->deadline);
 }
@@ -192,6 +197,8 @@ void act__tq_remove(act_sched *s, act_timer *t)
     uint64_t d = t->deadline;
     unsigned level, slot;
 
+    if (d == w->min)
+        w->min_known = 0;
     if (d < w->base) {
         unlink_due(w, &t->node);
         return;
@@ -212,6 +219,7 @@ act_timer *act__tq_pop_due(act_sched *s, uint64_t now)
 
         if (n != NULL) {
             unlink_due(w, n);
+            w->min_known = 0;
             return node_timer(n);
         }
         if (w->levels == 0) {
@@ -229,6 +237,7 @@ act_timer *act__tq_pop_due(act_sched *s, uint64_t now)
             continue;
         }
         w->base = start; /* every timer of a level-0 slot is due at its start */
+        w->min_known = 0;
         n = w->slot[0][slot];
         unlink_node(n);
         unmark_if_empty(w, 0, slot);
@@ -250,12 +259,15 @@ uint64_t act__tq_next(const act_sched *s)
     return slot_start(w->base, level, slot);
 }
 
-uint64_t act__tq_next_exact(const act_sched *s)
+/* The earliest deadline: exact at level 0 and in the due list; above, walked once and kept (NOTE 3). */
+uint64_t act__tq_next_exact(act_sched *s)
 {
-    const act__wheel *w = &s->timers;
+    act__wheel *w = &s->timers;
     uint64_t min = act__tq_next(s);
     unsigned level, slot;
 
+    if (w->min_known)
+        return w->min;
     if (w->due != NULL || w->levels == 0)
         return min;
     level = lowest_bit(w->levels);
@@ -268,6 +280,8 @@ uint64_t act__tq_next_exact(const act_sched *s)
         if (d < min)
             min = d;
     }
+    w->min = min;
+    w->min_known = 1;
     return min;
 }
 
@@ -291,6 +305,14 @@ uint64_t act__tq_next_exact(const act_sched *s)
  * behind: every periodic catching up), and those deadlines come equal or
  * increasing, so due_last makes that case an O(1) append; only a passed
  * deadline earlier than the latest one queued walks the list.
+ *
+ * NOTE 3: the earliest deadline, exactly.  act_sched_timeout() needs it (a
+ * foreign loop sleeps until then, in milliseconds), and above level 0 a
+ * slot holds deadlines of a whole range: its start is only a bound, and
+ * finding the earliest walks the slot, every timer armed a second or more
+ * ahead, on every call.  So the earliest deadline is kept once known: an
+ * insert lowers it, and it is forgotten when a timer with that deadline is
+ * removed or fires (so any expiry); the next call walks the slot again.
  */
 
 #else
