@@ -43,7 +43,9 @@ typedef struct act_fd {
 
 /**
  * act_fd_init() - prepare to wait on @fd with @s
- * @w:  caller-allocated watcher
+ * @w:  caller-allocated watcher, fini'd or never used (act_fd_fini() one
+ *       that is watching first: its wait and registration are not undone
+ *       here, and would be lost)
  * @s:  the scheduler
  * @fd: an open descriptor epoll can watch (socket, pipe, tty, eventfd, ...)
  *
