@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "support/sock.h"
@@ -482,6 +483,33 @@ Test(socket_peer, cancelled_connect_leaves_no_half_open_connection_and_can_conne
     io_run_until(&co.runs, 1);
     cr_assert_eq(co.last, 0, "the socket connects again: %s", act_strerror(co.last));
     act_socket_close(&c);
+    close(l);
+}
+
+/*
+ * A connect whose descriptor cannot be registered (epoll_ctl fails: ENOMEM,
+ * ENOSPC; here EEXIST, the descriptor put in the set behind the socket's
+ * back) completes with that error, and leaves no handshake going on behind
+ * it: the listener's full queue keeps the SYN unanswered, so without the
+ * abort the socket would stay in SYN_SENT.
+ */
+Test(socket_peer, connect_that_cannot_register_its_descriptor_abandons_the_handshake)
+{
+    act_socket c;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT;
+    struct epoll_event ev = { .events = 0, .data.ptr = NULL };
+    int filler, l = full_listener(&at, &filler);
+    int ep = act_sched_fd(fx_sched());
+
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_INET, SOCK_STREAM), 0);
+    cr_assert_eq(epoll_ctl(ep, EPOLL_CTL_ADD, act_socket_fd(&c), &ev), 0);
+    act_socket_connect(&c, &at, &st);
+    cr_assert_eq(act_status_result(&st), -EEXIST);
+    cr_assert_eq(epoll_ctl(ep, EPOLL_CTL_DEL, act_socket_fd(&c), NULL), 0);
+    cr_assert_eq(tcp_state(act_socket_fd(&c)), TCP_CLOSE, "the handshake was abandoned");
+    act_socket_close(&c);
+    close(filler);
     close(l);
 }
 

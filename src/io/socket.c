@@ -3,8 +3,7 @@
  * as act_pipe is.  The engine owns readiness, the request slots, cancel,
  * -EBUSY and late data; this file owns the descriptor, the argument checks
  * and the socket steps (connect, accept, sendto, recvfrom), which reach the
- * engine through this file's ready function (ACT__WATCH_SOCKET) as a
- * table.  Stream bytes use the engine's own steps.
+ * engine as a table, through this file's ready function (ACT__WATCH_SOCKET).
  *
  * Invariants:
  *  - the read slot holds a recv, recv_full, recvfrom or accept; the write
@@ -41,10 +40,25 @@ static bool is_datagram(const act__stream *st)
 
 /* ---- the socket steps -------------------------------------------------- */
 
+/*
+ * Take a TCP socket back from a handshake (NOTE 3): connect(AF_UNSPEC)
+ * disconnects it, resetting a connection the kernel already completed, and
+ * leaves ECONNRESET pending, which reading SO_ERROR clears.
+ */
+static void abort_connect(int fd)
+{
+    struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+    int err;
+    socklen_t len = sizeof err;
+
+    if (connect(fd, &unspec, sizeof unspec) < 0)
+        (void)shutdown(fd, SHUT_RDWR); /* also disconnects a socket in SYN_SENT */
+    (void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+}
+
 /* Readiness on a connecting socket: SO_ERROR says how the handshake ended (failed: NOTE 3). */
 static int connect_step(act__stream *st, act__stream_req *rq)
 {
-    static const struct sockaddr unspec = { .sa_family = AF_UNSPEC };
     int err = 0;
     socklen_t len = sizeof err;
 
@@ -52,7 +66,7 @@ static int connect_step(act__stream *st, act__stream_req *rq)
     if (getsockopt(st->watch.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return -errno;
     if (err != 0) /* else the next connect(2) fails with ECONNABORTED */
-        (void)connect(st->watch.fd, &unspec, sizeof unspec);
+        abort_connect(st->watch.fd);
     return -err;
 }
 
@@ -326,6 +340,8 @@ void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_status *
     act__stream_set_step(s, &s->wr, STEP_CONNECT);
     s->wr.len = 0;
     act__stream_start(s, &s->wr, NULL);
+    if (s->wr.status == NULL) /* completed: the descriptor could not be watched (NOTE 3) */
+        abort_connect(s->watch.fd);
 }
 
 void act_socket_accept(act_socket *sock, act_socket *conn, act_status *st)
@@ -485,22 +501,6 @@ void act_socket_shutdown(act_socket *sock, int how, act_status *st)
 
 /* ---- cancel ------------------------------------------------------------ */
 
-/*
- * Take a TCP socket back from a handshake (NOTE 3): connect(AF_UNSPEC)
- * disconnects it, resetting a connection the kernel already completed, and
- * leaves ECONNRESET pending, which reading SO_ERROR clears.
- */
-static void abort_connect(int fd)
-{
-    struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-    int err;
-    socklen_t len = sizeof err;
-
-    if (connect(fd, &unspec, sizeof unspec) < 0)
-        (void)shutdown(fd, SHUT_RDWR); /* also disconnects a socket in SYN_SENT */
-    (void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-}
-
 void act_socket_cancel_connect(act_socket *sock)
 {
     act__stream *s = &sock->stream;
@@ -572,8 +572,9 @@ size_t act_socket_received(const act_socket *sock)
  * association: a socket in SYN_SENT goes back to CLOSE (its SYN
  * retransmits stop), an established one is reset, and the socket can
  * connect again (a failed handshake leaves the kernel's socket "connecting"
- * too: connect_step dissolves it the same way).  The watcher may still hold
- * EPOLLOUT; the closed socket reports it, the engine drops it when idle.
+ * too: connect_step dissolves it the same way, as act_socket_connect() does
+ * one it could not watch).  The watcher may still hold EPOLLOUT; the closed
+ * socket reports it, the engine drops it when idle.
  *
  * NOTE 4: why accept is tried inside its call, unlike recv.  A listener is
  * one descriptor among many in the epoll batch; an accept that waited for
