@@ -179,8 +179,9 @@ ACT_API int act_socket_bind(act_socket *sock, const act_sockaddr *addr);
  * Ownership: none.
  * Return: 0; -EBADF when @sock is closed; -EOPNOTSUPP for a datagram
  * socket; -EADDRINUSE and the other listen(2) errors; -EMFILE or -ENFILE
- * when the reserve descriptor cannot be opened (@sock then does not
- * listen).
+ * when the reserve descriptor cannot be opened, or the error of opening
+ * /dev/null for it (-ENOENT, -EACCES on a system without one; @sock then
+ * does not listen).
  * Panics: none.
  */
 ACT_API int act_socket_listen(act_socket *sock, int backlog);
@@ -282,7 +283,8 @@ ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_
  * the caller's: open (success, close it later) or closed (any error).
  * Return (in @st): 0 with @conn open; -EMFILE or -ENFILE when out of
  * descriptors (one waiting connection was reset, see above); -ENOBUFS,
- * -ENOMEM; -ECANCELED after act_socket_cancel_accept() or a close (waiting
+ * -ENOMEM; -EPERM when a firewall rule refused the connection;
+ * -ECANCELED after act_socket_cancel_accept() or a close (waiting
  * connections stay for the next accept); inside the call: -EBUSY when a
  * read-direction request is outstanding; -EBADF when @sock is closed;
  * -EINVAL when @sock is not listening or @conn is NULL or @sock itself.
