@@ -70,7 +70,11 @@ ACT_API void act_timer_fini(act_timer *t);
  * act_timer_after() - complete @st with 0 after @usec microseconds
  * @t:    an initialised timer
  * @st:   the caller's status; not pending
- * @usec: the delay; 0 fires on the scheduler's next pass
+ * @usec: the delay; 0 fires when the scheduler next gathers timers: on its
+ *        next pass, or earlier when a call that gathers comes first (a wait
+ *        such as act_wait_for_request(), or act_cancel() of a request that
+ *        does not complete at once, act_sched_timeout(), act_object_deque());
+ *        never inside this call
  *
  * Ownership: @t keeps @st until it completes it.
  * Context: the scheduler's thread: @t's scheduler must be the calling
@@ -87,7 +91,7 @@ ACT_API void act_timer_after(act_timer *t, act_status *st, uint64_t usec);
 
 /**
  * act_timer_at() - complete @st with 0 at the absolute act_now_usec() time
- * @deadline (at once on the next pass when it has passed)
+ * @deadline (when it has passed: as act_timer_after() with 0)
  * @t: an initialised timer  @st: as for act_timer_after()  @deadline: when
  * Context, results and panics: as act_timer_after().
  */
