@@ -164,6 +164,22 @@ Test(pipe_share, closing_one_of_two_pipes_on_one_tty_leaves_the_other_non_blocki
     close(master);
 }
 
+/* As above, with the second pipe on a dup() made after the first pipe opened, of its own description. */
+Test(pipe_share, closing_one_of_two_pipes_on_a_tty_dup_made_after_the_open_leaves_the_other_non_blocking)
+{
+    act_pipe in, out;
+    int master, slave;
+
+    open_pty(&master, &slave);
+    cr_assert_eq(act_pipe_open(&in, fx_sched(), slave), 0);
+    cr_assert_eq(act_pipe_open(&out, fx_sched(), dup(slave)), 0, "the dup shares in's own description");
+    act_pipe_close(&in);
+    cr_assert(nonblocking(act_pipe_fd(&out)), "out is open: its descriptor stays non-blocking");
+    line_arrives(&out, master);
+    act_pipe_close(&out);
+    close(master);
+}
+
 /*
  * A pty master is not opened again (that would make a new pty): it keeps its
  * description, so a dup made earlier turns non-blocking with it, and what is

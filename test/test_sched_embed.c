@@ -253,7 +253,7 @@ Test(sched, timeout_follows_random_arms_and_cancels_of_far_timers)
     static uint64_t deadline[N]; /* 0: not armed */
     act_timer due;
     act_status due_st = ACT_STATUS_INIT;
-    uint64_t base = act_now_usec() + 1000000, seed = 0x9e3779b97f4a7c15u;
+    uint64_t base = act_now_usec() + 10000000, seed = 0x9e3779b97f4a7c15u; /* far: no step reaches it */
 
     act_timer_init(&due, fx_sched());
     for (int i = 0; i < N; i++) {
@@ -270,7 +270,7 @@ Test(sched, timeout_follows_random_arms_and_cancels_of_far_timers)
             act_timer_cancel(&t[i]);
             deadline[i] = 0;
         } else {
-            deadline[i] = base + (seed >> 40) % 100000000u; /* 1 to 101 s ahead */
+            deadline[i] = base + (seed >> 33) % 100000000u; /* 10 to 110 s ahead */
             act_timer_at(&t[i], &st[i], deadline[i]);
         }
         if (step % 16 == 15) { /* one fires (from the due list or a slot): the earliest changes and back */

@@ -169,3 +169,28 @@ Test(socket_sync, shutdown_of_an_unconnected_unix_stream_socket_completes_enotco
     cr_assert_eq(act_status_result(&st), -ENOTCONN, "got %s", act_strerror(act_status_result(&st)));
     act_socket_close(&s);
 }
+
+/*
+ * A listener is not connected either: its shutdown completes -ENOTCONN and
+ * leaves it listening (Linux would stop a TCP listener on SHUT_RD).
+ */
+Test(socket_sync, shutdown_of_a_listener_completes_enotconn_and_it_still_accepts)
+{
+    act_socket l, c, conn;
+    act_sockaddr at;
+    act_status st = ACT_STATUS_INIT, cst = ACT_STATUS_INIT;
+
+    sk_listen(&l, "127.0.0.1:0", &at);
+    act_socket_shutdown(&l, SHUT_RDWR, &st);
+    cr_assert_eq(act_status_result(&st), -ENOTCONN, "got %s", act_strerror(act_status_result(&st)));
+    cr_assert_eq(act_socket_open(&c, fx_sched(), AF_INET, SOCK_STREAM), 0);
+    act_socket_connect(&c, &at, &cst);
+    act_socket_accept(&l, &conn, &st);
+    act_wait_for_request(&st);
+    cr_assert_eq(act_status_result(&st), 0, "the listener accepts: %s", act_strerror(act_status_result(&st)));
+    act_wait_for_request(&cst);
+    cr_assert_eq(act_status_result(&cst), 0);
+    act_socket_close(&conn);
+    act_socket_close(&c);
+    act_socket_close(&l);
+}

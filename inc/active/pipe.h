@@ -41,10 +41,11 @@
  * Descriptor flags: O_NONBLOCK belongs to the open file description, which
  * dup() and fork() share (a terminal's stdin and stdout, with the shell).
  * act_pipe_open() never sets it on a socket (its calls pass MSG_DONTWAIT);
- * a tty (not a pty master) is opened again through /proc/self/fd and put
- * in @fd's place, so the flag is on a description of its own; anything else
- * gets the flag on its shared description, cleared again at close or detach
- * if it was clear (doc/pipes.md, "Descriptor flags").
+ * a tty (not a pty master) is opened again through /proc/thread-self/fd
+ * and put in @fd's place, so the flag is on a description of its own;
+ * anything else, and a tty that cannot be opened again, gets the flag on
+ * its shared description, cleared again at close or detach if it was clear
+ * (doc/pipes.md, "Descriptor flags").
  *
  * States (when the memory may be freed, moved or reused):
  *
@@ -82,11 +83,16 @@ typedef struct act_pipe {
  * @fd: an open descriptor: pipe, FIFO, socket, tty or pollable device
  *
  * Makes @fd non-blocking, sharing nothing that it need not (DOC above): a
- * socket stays as it is, a tty gets an open file description of its own
- * (the same number, close-on-exec as it was; descriptors made from @fd
- * earlier keep the old one), anything else gets O_NONBLOCK, undone at close
- * or detach when it was clear.  With two pipes on one shared description
- * (a dup() of a pipe), close the one opened first last.
+ * socket stays as it is; a tty gets an open file description of its own
+ * (the same number, close-on-exec as it was, its other status flags,
+ * O_ASYNC owner and flock() locks not carried over, and an epoll set
+ * elsewhere that watches @fd keeps watching the old description;
+ * descriptors made from @fd earlier keep the old one); anything else, and
+ * a tty that cannot be opened again (no /proc, no permission, hung up),
+ * gets O_NONBLOCK, undone at close or detach when it was clear.  With two
+ * pipes on one such shared description (a dup()), close the one opened
+ * first last.  Either way @fd itself is non-blocking while open: stdio on
+ * it may fail with EAGAIN.
  * Only one act_pipe (or act_fd) may watch a given descriptor number: wrap a
  * dup() for a second one.
  * Context: @s's thread.

@@ -178,8 +178,10 @@ ACT_API void act_sched_stop(act_sched *s);
  * wake that made act_sched_fd() readable) and gathers again, then
  * dispatches as many objects as it gathered remote completions and timers,
  * and 64 more, in priority order (objects completed during the pass
- * included; a gathered one queues behind the ready objects of its priority,
- * so behind more than 64 of those it runs on the next pass);
+ * included).  A gathered one queues behind the ready objects of its
+ * priority: when more than 64 objects are dispatched ahead of it (those,
+ * and higher priorities, completed during the pass too) it runs on a later
+ * pass, still ahead of the objects of its priority queued after it.
  * act_sched_start() runs such passes.
  * Context: the scheduler's thread.
  * Return: the number of run calls made (>= 0), or a negative errno when the

@@ -241,8 +241,10 @@ ACT_API int act_socket_peer_addr(const act_socket *sock, act_sockaddr *addr);
  * direction, see above).  A datagram socket's connect sets its default
  * peer and filters what arrives after it (datagrams of other senders
  * queued before it are still received).
- * Completes inside the call for UDP and Unix-domain sockets, and whenever
- * connect(2) fails at once; a TCP connect completes on a later pass.
+ * Completes inside the call for UDP and Unix-domain sockets, whenever
+ * connect(2) fails at once, and when the descriptor cannot be watched
+ * (-ENOMEM, -ENOSPC: the handshake is then abandoned, as by a cancel); a
+ * TCP connect otherwise completes on a later pass.
  * Cancelling it (act_socket_cancel_connect()) aborts the handshake: no
  * half-open connection is left and @sock is open and unconnected again
  * (ready for another connect or a close), as after a connect that failed.
@@ -256,8 +258,9 @@ ACT_API int act_socket_peer_addr(const act_socket *sock, act_sockaddr *addr);
  * path that does not exist; -ECANCELED after a cancel or close; inside the
  * call: -EBUSY when a connect, send or sendto is outstanding, or for a
  * stream socket a read; -EBADF when @sock is closed; -EINVAL when @addr is
- * NULL or empty; -EISCONN when already connected; -EAFNOSUPPORT and the
- * other connect(2) errors.
+ * NULL or empty; -EISCONN when already connected; -ENOMEM or -ENOSPC
+ * (epoll's max_user_watches) when it cannot be watched; -EAFNOSUPPORT and
+ * the other connect(2) errors.
  * Panics: ACT_PANIC_STATUS_IN_USE when @st is in use (act_status_set_pending()).
  */
 ACT_API void act_socket_connect(act_socket *sock, const act_sockaddr *addr, act_status *st);
@@ -441,7 +444,8 @@ ACT_API void act_socket_recvfrom(act_socket *sock, void *buf, size_t len,
  * Ownership: none kept.
  * Return (in @st): 0; -EBUSY while a connect is outstanding, and for
  * SHUT_WR or SHUT_RDWR while a send or sendto is outstanding; -ENOTCONN
- * when not connected (a TCP or Unix stream socket; an unconnected UDP
+ * when not connected (a TCP or Unix stream socket, a listening one
+ * included, which goes on listening; an unconnected UDP
  * socket too, but Linux shuts its directions all the same, so a later recv
  * completes with 0; an unconnected Unix datagram socket gives 0); -EBADF
  * when @sock is closed; -EINVAL for another @how.

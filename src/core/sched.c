@@ -538,8 +538,10 @@ bool act_wait_started(const act_wait *w)
  * builds up behind a stream of expiries (it did with a fixed quantum:
  * objects ran long after their completion, out of the cache), and a batch
  * of timers that expire together (64 and their ties, timer.c NOTE 1) runs
- * in its pass unless more than QUANTUM objects of its priority were ready
- * ahead of it; the rest of the batch then leads the next pass.  Other
+ * in its pass unless more than QUANTUM objects are dispatched ahead of it
+ * (its priority's, queued before it, and higher ones, completed during the
+ * pass too); the rest then run on a later pass, ahead of the objects of
+ * their priority queued after them.  Other
  * ready objects beyond the quantum take several passes, with a poll between
  * them when descriptors are registered: a count of ready objects would cost
  * every dispatch more than that.

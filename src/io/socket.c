@@ -492,8 +492,8 @@ void act_socket_shutdown(act_socket *sock, int how, act_status *st)
         result = -EINVAL;
     else if (connecting(s) || (how != SHUT_RD && s->wr.status != NULL))
         result = -EBUSY; /* the end of the stream never cuts a send short */
-    else if (!is_datagram(s) && (s->watch.owner & SOCK_LISTENING) == 0 && sock_name(sock, &peer, true) == -ENOTCONN)
-        result = -ENOTCONN; /* Linux would shut an unconnected stream all the same, for its next connect */
+    else if (!is_datagram(s) && ((s->watch.owner & SOCK_LISTENING) || sock_name(sock, &peer, true) == -ENOTCONN))
+        result = -ENOTCONN; /* Linux would shut it all the same: for its next connect, or stop listening */
     else if (shutdown(s->watch.fd, how) < 0)
         result = -errno;
     act_complete(st, result);

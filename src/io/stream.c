@@ -33,8 +33,9 @@
 
 /*
  * read(2), or recv(MSG_DONTWAIT) on a socket handed in blocking (NOTE 6);
- * never EINTR.  Always inlined, as are the steps that call it: the branch
- * made gcc call them out of line, 32 instructions more a pipe round trip.
+ * never EINTR.  Always inlined, as are step_read_full() and run_step(): the
+ * branch made gcc call them out of line, 32 instructions more a pipe round
+ * trip.
  */
 static inline __attribute__((always_inline)) ssize_t read_some(act__stream *st, void *buf, size_t len)
 {
@@ -351,26 +352,34 @@ void act__stream_clear(act__stream *st)
  */
 static int reopen_tty(int fd, int fl)
 {
-    char path[sizeof "/proc/self/fd/" + 3 * sizeof(int)];
+    char path[sizeof "/proc/thread-self/fd/" + 3 * sizeof(int)];
     int ptn, fdfl, nfd, rc;
 
     if (!isatty(fd) || ioctl(fd, TIOCGPTN, &ptn) == 0 || (fdfl = fcntl(fd, F_GETFD)) < 0)
         return -1;
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    snprintf(path, sizeof path, "/proc/thread-self/fd/%d", fd); /* this thread's table (unshare) */
     nfd = open(path, (fl & O_ACCMODE) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (nfd < 0)
         return -1;
+    if (nfd == fd) /* @fd was closed meanwhile (by another thread): the new one took its number */
+        return 0;
     rc = dup3(nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
     close(nfd);
     return rc < 0 ? -1 : 0;
 }
 
-/* Make @fd's reads and writes non-blocking (NOTE 6): 0 or -errno. */
+/*
+ * Make @fd's reads and writes non-blocking (NOTE 6): 0 or -errno.  A tty is
+ * opened again even when already non-blocking: its description may be one
+ * an open act_pipe gave the descriptor that @fd is a dup() of.
+ */
 static int make_nonblocking(int fd, int fl, unsigned mode)
 {
-    if ((fl & O_NONBLOCK) || S_ISSOCK(mode))
+    if (S_ISSOCK(mode))
         return 0; /* a socket's calls pass MSG_DONTWAIT */
     if (S_ISCHR(mode) && reopen_tty(fd, fl) == 0)
+        return 0;
+    if (fl & O_NONBLOCK)
         return 0;
     return fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
 }
@@ -506,8 +515,10 @@ int act__stream_fini(act__stream *st)
  *    instead of read(2) (only a socket handed in blocking: the others keep
  *    the plain call);
  *  - a tty gets a description of its own, as libuv does for its ttys: the
- *    same tty opened again through /proc/self/fd, non-blocking, dup3()'d
- *    into the caller's descriptor number.  Descriptors the caller made
+ *    same tty opened again through /proc/thread-self/fd, non-blocking,
+ *    dup3()'d into the caller's descriptor number; even when it is
+ *    non-blocking already, since it may be a dup() of a descriptor another
+ *    act_pipe gave a description of its own.  Descriptors the caller made
  *    earlier keep the old description, still blocking.  A pty master is
  *    left alone (opening it again makes a new pty);
  *  - anything else (a pipe, a FIFO, another device), and a tty that cannot
