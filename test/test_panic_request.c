@@ -184,6 +184,25 @@ Test(panic, status_in_use_when_completing_self_before_a_remote_completion_is_gat
     assert_delivered_once(&o, 11);
 }
 
+/*
+ * object.h: act_object_set_priority() panics priority-active when the
+ * object "holds an undelivered completion"; one completed remotely and not
+ * yet gathered holds one (doc/errors.md: "or on an inactive one whose
+ * completion is still undelivered").
+ */
+Test(panic, priority_active_when_changing_priority_before_a_remote_completion_is_gathered)
+{
+    fx_obj o;
+    act_status *st = landed_remotely(&o, 12);
+
+    fx_expect_panic(ACT_PANIC_PRIORITY_ACTIVE);
+    act_object_set_priority(&o.base, ACT_PRIORITY_HIGH);
+    cr_assert_eq(fx_panics(), 1, "an undelivered remote completion must refuse the priority change");
+    cr_assert_eq(act_object_priority(&o.base), ACT_PRIORITY_STANDARD);
+    cr_assert_eq(act_status_result(st), 12);
+    assert_delivered_once(&o, 12);
+}
+
 /* The providers' inline issue (act_pipe_read here) makes the same check. */
 Test(panic, status_in_use_when_a_pipe_read_is_issued_before_a_remote_completion_is_gathered)
 {

@@ -32,6 +32,21 @@ Test(panic, stray_signal_when_set_active_is_forgotten)
     cr_assert_eq(o.runs, 0, "a stray signal is reported, never delivered");
 }
 
+/* sched.h: act_sched_run_once() returns "the number of run calls made": a stray is reported, no run is called. */
+Test(panic, stray_signal_dispatch_is_not_counted_as_a_run_by_run_once)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    act_status_set_pending(act_object_status(&o.base));
+    act_complete(act_object_status(&o.base), 0);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    int ran = act_sched_run_once(fx_sched(), ACT_RUN_NOWAIT);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_eq(o.runs, 0);
+    cr_assert_eq(ran, 0, "run_once returned %d with no run called", ran);
+}
+
 Test(panic, stray_signal_when_object_status_completed_twice)
 {
     fx_obj o;
