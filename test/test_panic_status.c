@@ -47,6 +47,30 @@ Test(panic, stray_signal_dispatch_is_not_counted_as_a_run_by_run_once)
     cr_assert_eq(ran, 0, "run_once returned %d with no run called", ran);
 }
 
+/*
+ * status.h: act_complete_remote()'s @sched is "the scheduler that owns the
+ * request (the object's ...)".  Given another one, the completion must not
+ * be dispatched there: today the other scheduler runs the object (on its
+ * own thread in a real program), its active count wraps below zero and the
+ * owner's stays one too high, with no panic naming the mistake.
+ */
+Test(panic, stray_signal_when_an_objects_status_is_completed_remotely_to_another_scheduler)
+{
+    act_sched other;
+    fx_obj o;
+
+    cr_assert_eq(act_sched_init(&other), 0); /* not installed: the fixture's is current */
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&o);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_complete_remote(&other, act_object_status(&o.base), 7);
+    act_sched_run_once(&other, ACT_RUN_NOWAIT);
+    cr_assert_eq(o.runs, 0, "the object ran on a scheduler it was never added to");
+    cr_assert_eq(fx_panics(), 1);
+    act_sched_fini(&other);
+    act_cancel(&o.base);
+}
+
 Test(panic, stray_signal_when_object_status_completed_twice)
 {
     fx_obj o;
