@@ -46,7 +46,8 @@ int act_object_priority(const act_object *ao)
 
 void act_object_set_priority(act_object *ao, int priority)
 {
-    if (ao->status.active || (ao->status.kind & ACT__QUEUED)) {
+    /* active, or a completion undelivered: queued, or landed remotely and not yet gathered */
+    if (ao->status.active || (act__object_issued(ao) && act_port_load_i32(&ao->status.result) != ACT_PENDING)) {
         act__panic(ACT_PANIC_PRIORITY_ACTIVE, "priority changed on active object @", ao);
         return;
     }
