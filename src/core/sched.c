@@ -226,8 +226,8 @@ static void report_error(act_sched *s, act_object *ao, int err)
         act__panic(ACT_PANIC_UNHANDLED_ERROR, "run of object @ failed and nothing handled it", ao);
 }
 
-/* Dispatch the first ready object. */
-static void dispatch_one(act_sched *s)
+/* Dispatch the first ready object; 1 when its run was called, 0 for a stray. */
+static int dispatch_one(act_sched *s)
 {
     act__link *first = s->ready.next;
     act_object *ao = act__link_object(first);
@@ -248,13 +248,14 @@ static void dispatch_one(act_sched *s)
 #endif
     if (!ao->status.active) {
         act__stray("object @ completed while not active (act_set_active forgotten?)", ao);
-        return;
+        return 0;
     }
     ao->status.active = 0;
     s->nactive--;
     err = ao->ops->run(ao);
     if (err != 0)
         report_error(s, ao, err);
+    return 1;
 }
 
 /*
@@ -274,6 +275,7 @@ static int passes(act_sched *s, const act__frame *f)
     do {
         int quantum = QUANTUM + collect(s);
         bool sleep = s->ready.next == NULL && f->kind != FRAME_POLL;
+        int n;
 
         if (sleep || foreign(f) || port_has_io(s)) {
             int collected = wait_port(s, sleep);
@@ -282,8 +284,8 @@ static int passes(act_sched *s, const act__frame *f)
                 return collected; /* the port's errno */
             quantum += collected;
         }
-        for (ran = 0; ran < quantum && s->ready.next != NULL && !f->stopped; ran++)
-            dispatch_one(s);
+        for (n = 0, ran = 0; n < quantum && s->ready.next != NULL && !f->stopped; n++)
+            ran += dispatch_one(s); /* a stray counts against the quantum, not as a run */
     } while (!foreign(f) && !f->stopped);
     return ran;
 }
