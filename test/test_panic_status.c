@@ -71,6 +71,25 @@ Test(panic, stray_signal_when_an_objects_status_is_completed_remotely_to_another
     act_cancel(&o.base);
 }
 
+/* The same mistake, then the owner cancels: its cancel walks its own ready queue for an object queued in the other's (SIGSEGV today). */
+Test(panic, stray_signal_when_a_remote_completion_to_another_scheduler_is_gathered_and_the_owner_cancels)
+{
+    act_sched other;
+    fx_obj o;
+
+    cr_assert_eq(act_sched_init(&other), 0);
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    fx_obj_issue(&o);
+    fx_expect_panic(ACT_PANIC_STRAY_SIGNAL);
+    act_complete_remote(&other, act_object_status(&o.base), 7);
+    (void)act_sched_timeout(&other); /* gathers */
+    act_cancel(&o.base);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_not(act_is_active(&o.base));
+    cr_assert_eq(o.runs, 0);
+    act_sched_fini(&other);
+}
+
 Test(panic, stray_signal_when_object_status_completed_twice)
 {
     fx_obj o;
