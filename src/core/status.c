@@ -136,7 +136,10 @@ void act_complete_remote(act_sched *sched, act_status *s, int result)
     /* read before the CAS: once the result is stored, a bare status's waiter may free it */
     bool obj = (s->kind & ACT__OBJ) != 0;
 
-    if (result == ACT_PENDING || !act_port_cas_i32(&s->result, ACT_PENDING, result)) {
+    /* an object's completion sent to a scheduler it is not added to (or to none) is a stray: it would
+     * be queued and run there, and its owner's cancel would look for it in its own queue */
+    if (result == ACT_PENDING || (obj && act__status_object(s)->sched != sched)
+        || !act_port_cas_i32(&s->result, ACT_PENDING, result)) {
         (void)act_port_swap_ptr((void **)&sched->stray, s);
         act_port_wake(sched);
         return;
