@@ -162,3 +162,32 @@ Test(panic, wait_for_pending_bare_status_with_no_scheduler_panics)
     cr_assert(act_status_pending(&st));
     act_complete(&st, 0);
 }
+
+/*
+ * sched.h: act_sched_fini()'s context is "with no loop of @s running".
+ * Called from a run, it must be refused by name (rule 8: misuse is loud)
+ * and leave @s as it was; today it finishes the scheduler under its own
+ * loop, whose next wait then fails on the closed epoll descriptor
+ * (port-failed, blaming a descriptor "closed behind it").
+ */
+static int fini_in_run(fx_obj *o)
+{
+    (void)o;
+    act_sched_fini(fx_sched());
+    act_sched_stop(fx_sched());
+    return 0;
+}
+
+Test(panic, fini_inside_a_running_loop_panics_fini_active_and_leaves_the_scheduler_running)
+{
+    fx_obj o;
+
+    fx_obj_init(&o, ACT_PRIORITY_STANDARD);
+    o.on_run = fini_in_run;
+    fx_obj_complete_now(&o, 0);
+    fx_expect_panic(ACT_PANIC_FINI_ACTIVE);
+    cr_assert_eq(act_sched_start(fx_sched()), 0);
+    cr_assert_eq(fx_panics(), 1);
+    cr_assert_eq(act_sched_current(), fx_sched(), "the scheduler is still installed");
+    cr_assert_geq(act_sched_fd(fx_sched()), 0, "and still has its port");
+}
