@@ -24,7 +24,7 @@
 #define ACT_PANIC_NO_REQUEST "no-request"            /* act_set_active with no request issued on the object's status since its last signal */
 #define ACT_PANIC_ADD_TWICE "add-twice"              /* act_sched_add on an object already added */
 #define ACT_PANIC_ADD_NULL "add-null"                /* act_sched_add(s, NULL) or a NULL scheduler */
-#define ACT_PANIC_FINI_ACTIVE "fini-active"          /* act_sched_fini with active objects or armed timers */
+#define ACT_PANIC_FINI_ACTIVE "fini-active"          /* act_sched_fini with active objects, armed timers or a loop running */
 #define ACT_PANIC_PRIORITY_ACTIVE "priority-active"  /* act_object_set_priority on an active object, or one holding an undelivered completion */
 #define ACT_PANIC_BAD_PRIORITY "bad-priority"        /* a priority outside [ACT_PRIORITY_MIN, ACT_PRIORITY_MAX] */
 #define ACT_PANIC_WRONG_THREAD "wrong-thread"        /* act_cancel, or arming or cancelling a timer, off its scheduler thread */

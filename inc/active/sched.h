@@ -99,8 +99,9 @@ ACT_API int act_sched_init(act_sched *s);
  * pointer to it, and closing one afterwards would act on a released
  * scheduler (not detected: an idle one may or may not be registered).
  * Context: the scheduler's thread, with no loop of @s running.
- * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active or timers
- * armed (@s is then left as it was).  Otherwise it gathers the remote
+ * Panics: ACT_PANIC_FINI_ACTIVE when objects are still active, timers
+ * armed or a loop of @s (act_sched_start, act_wait_start) is running (@s
+ * is then left as it was).  Otherwise it gathers the remote
  * completions, and reports each stray still undelivered, with
  * ACT_PANIC_STRAY_SIGNAL, and @s is finished all the same: once naming an
  * inactive object for each completion it never got (a request issued

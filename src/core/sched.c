@@ -353,8 +353,8 @@ int act_sched_init(act_sched *s)
 
 void act_sched_fini(act_sched *s)
 {
-    if (s->nactive != 0 || !act__tq_empty(s)) {
-        act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects or armed timers", s);
+    if (s->nactive != 0 || !act__tq_empty(s) || s->frames != NULL) {
+        act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects, armed timers or a loop running", s);
         return;
     }
     (void)act__sched_gather(s); /* a remote stray is reported; remote completions are queued */
