@@ -73,7 +73,7 @@ static void report_stray(act_sched *s)
 {
     const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
 
-    act__stray("status @ completed remotely but not pending (completed twice, or never issued)", st);
+    act__stray("status @ completed remotely but not pending (twice, never issued), with ACT_PENDING, or to a scheduler its object is not added to", st);
 }
 
 /*
