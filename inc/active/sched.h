@@ -185,8 +185,10 @@ ACT_API void act_sched_stop(act_sched *s);
  * pass, still ahead of the objects of its priority queued after it.
  * act_sched_start() runs such passes.
  * Context: the scheduler's thread.
- * Return: the number of run calls made (>= 0), or a negative errno when the
- * port's wait failed (after the panic, when its handler returns).
+ * Return: the number of objects dispatched (>= 0): run calls, and a stray
+ * signal reported instead of a run when the panic handler returns; or a
+ * negative errno when the port's wait failed (after the panic, when its
+ * handler returns).
  * Panics: ACT_PANIC_PORT_FAILED as act_sched_start().
  */
 ACT_API int act_sched_run_once(act_sched *s, unsigned flags);

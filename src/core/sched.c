@@ -226,8 +226,8 @@ static void report_error(act_sched *s, act_object *ao, int err)
         act__panic(ACT_PANIC_UNHANDLED_ERROR, "run of object @ failed and nothing handled it", ao);
 }
 
-/* Dispatch the first ready object; 1 when its run was called, 0 for a stray. */
-static int dispatch_one(act_sched *s)
+/* Dispatch the first ready object. */
+static void dispatch_one(act_sched *s)
 {
     act__link *first = s->ready.next;
     act_object *ao = act__link_object(first);
@@ -248,14 +248,13 @@ static int dispatch_one(act_sched *s)
 #endif
     if (!ao->status.active) {
         act__stray("object @ completed while not active (act_set_active forgotten?)", ao);
-        return 0;
+        return;
     }
     ao->status.active = 0;
     s->nactive--;
     err = ao->ops->run(ao);
     if (err != 0)
         report_error(s, ao, err);
-    return 1;
 }
 
 /*
@@ -266,7 +265,7 @@ static int dispatch_one(act_sched *s)
  * makes passes until @f is stopped, a foreign loop one; the loop is here,
  * not in run_frame(), so that a pass costs no call and nothing is spilled
  * across passes (an I/O ping-pong makes a pass per message).  Returns the
- * number of run calls of the last pass, or the port's negative errno.
+ * number of objects dispatched in the last pass, or the port's negative errno.
  */
 static int passes(act_sched *s, const act__frame *f)
 {
@@ -275,7 +274,6 @@ static int passes(act_sched *s, const act__frame *f)
     do {
         int quantum = QUANTUM + collect(s);
         bool sleep = s->ready.next == NULL && f->kind != FRAME_POLL;
-        int n;
 
         if (sleep || foreign(f) || port_has_io(s)) {
             int collected = wait_port(s, sleep);
@@ -284,8 +282,8 @@ static int passes(act_sched *s, const act__frame *f)
                 return collected; /* the port's errno */
             quantum += collected;
         }
-        for (n = 0, ran = 0; n < quantum && s->ready.next != NULL && !f->stopped; n++)
-            ran += dispatch_one(s); /* a stray counts against the quantum, not as a run */
+        for (ran = 0; ran < quantum && s->ready.next != NULL && !f->stopped; ran++)
+            dispatch_one(s);
     } while (!foreign(f) && !f->stopped);
     return ran;
 }
