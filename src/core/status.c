@@ -138,8 +138,9 @@ void act_complete_remote(act_sched *sched, act_status *s, int result)
 
     /* an object's completion sent to a scheduler it is not added to (or to none) is a stray: it would
      * be queued and run there, and its owner's cancel would look for it in its own queue */
-    if (result == ACT_PENDING || (obj && act__status_object(s)->sched != sched)
-        || !act_port_cas_i32(&s->result, ACT_PENDING, result)) {
+    if (obj && act__status_object(s)->sched != sched)
+        result = ACT_PENDING; /* the stray path below, without a second CAS call in the code */
+    if (result == ACT_PENDING || !act_port_cas_i32(&s->result, ACT_PENDING, result)) {
         (void)act_port_swap_ptr((void **)&sched->stray, s);
         act_port_wake(sched);
         return;
