@@ -120,7 +120,8 @@ static bool cancel(act_object *ao)
     }
     if (!ao->status.active)
         return true;
-    if (act_port_load_i32(&ao->status.result) == ACT_PENDING) /* act_status_pending(), one call fewer */
+    /* a plain read is enough: nothing else is read on its word, and the wait below synchronises */
+    if (*(const volatile int32_t *)&ao->status.result == ACT_PENDING)
         ao->ops->do_cancel(ao);
     if (act__sched_await(s, &ao->status) < 0)
         return false;
