@@ -136,7 +136,7 @@ typedef struct act__wheel {
 typedef struct act__heap_node {
     struct act__heap_node *child; /* leftmost child */
     struct act__heap_node *next;  /* right sibling */
-    struct act__heap_node *prev;  /* left sibling, or parent for a leftmost child */
+    struct act__heap_node **pprev; /* what points here: the left sibling's next, or the parent's child */
 } act__heap_node;
 #endif
 

@@ -5,10 +5,11 @@
  * node is O(log n) amortised.  No allocation: the node is the act_timer.
  *
  * Heap invariant: a node's deadline is <= the deadlines of all its children.
- * A node's prev is its left sibling, or its parent when it is the leftmost
- * child, and its next its right sibling (NULL for the last).  The root's
- * prev and next are never read, so nothing keeps them NULL: meld() sets
- * both when a root becomes a child.  A node's links mean nothing once it is
+ * A node's pprev points at what points at it (its left sibling's next, or
+ * its parent's child when it is the leftmost child), and its next is its
+ * right sibling (NULL for the last), so unlinking needs no test of which.
+ * The root's pprev and next are never read, so nothing keeps them NULL:
+ * meld() sets both when a root becomes a child.  A node's links mean nothing once it is
  * unqueued (the act_timer reuses their memory).
  */
 #include "queue.h"
@@ -28,10 +29,10 @@ static act__heap_node *meld(act__heap_node *a, act__heap_node *b)
         a = b;
         b = t;
     }
-    b->prev = a;
+    b->pprev = &a->child;
     b->next = a->child;
     if (a->child != NULL)
-        a->child->prev = b;
+        a->child->pprev = &b->next;
     a->child = b;
     return a;
 }
@@ -76,12 +77,9 @@ void act__tq_remove(act_sched *s, act_timer *t)
     if (n == s->timers) {
         s->timers = sub;
     } else {
-        if (n->prev->child == n)
-            n->prev->child = n->next;
-        else
-            n->prev->next = n->next;
+        *n->pprev = n->next;
         if (n->next != NULL)
-            n->next->prev = n->prev;
+            n->next->pprev = n->pprev;
         if (sub != NULL)
             s->timers = meld(s->timers, sub);
     }
