@@ -2,7 +2,8 @@
 # The echo demos over loopback (127.0.0.1 only): the server on a port it picks,
 # clients echoing small, large and concurrent input, the idle-timeout close,
 # a connect that times out (a stopped server whose backlog is full), a
-# refused connect, and a clean stop on SIGINT with a connection still open.
+# refused connect, a clean stop on SIGINT with a connection still open, a
+# --timeout too long for the clock, and a server out of memory.
 # Usage: bash test/echo.sh <build-dir>   (.ci/run passes "build")
 set -euo pipefail
 build=${1:-build}
@@ -147,6 +148,60 @@ wait_exit "$open"
 exec 6>&-
 [ "$rc" = 0 ] || fail "the client of the stopped server exited $rc"
 echo "ok: SIGINT stops the server cleanly with a connection open"
+
+# 8. a --timeout past what the clock can count (1e300 s, inf) is no timeout at
+#    all, or a usage error (exit 2): never a connect "timed out" at once
+start_server "$tmp/long.log"
+long=$srv
+for t in 1e300 inf; do
+  rc=0
+  printf 'hi\n' | "$client" "127.0.0.1:$port" --timeout "$t" >"$tmp/long.out" 2>"$tmp/long.err" || rc=$?
+  ! grep -q 'timed out' "$tmp/long.err" || fail "--timeout $t: $(cat "$tmp/long.err")"
+  [ "$rc" = 2 ] || { [ "$rc" = 0 ] && [ "$(cat "$tmp/long.out")" = hi ]; } || fail "--timeout $t: exit status $rc"
+done
+kill -INT "$long"
+wait_exit "$long"
+echo "ok: a --timeout too long for the clock does not time out at once"
+
+# 9. out of memory (calloc fails for the second connection's struct, through
+#    an LD_PRELOAD shim): the server says so, closes the open connection and
+#    exits without a libactive panic
+cat >"$tmp/failcalloc.c" <<'EOF'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+extern void *__libc_calloc(size_t, size_t);
+void *calloc(size_t n, size_t size) /* the second struct conn (16 to 20 KiB) fails */
+{
+    static int conns;
+    if (n == 1 && size > 16384 && size < 20480 && ++conns >= 2) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_calloc(n, size);
+}
+EOF
+if cc -shared -fPIC -o "$tmp/failcalloc.so" "$tmp/failcalloc.c" 2>/dev/null; then
+  LD_PRELOAD="$tmp/failcalloc.so" "$server" 0 >"$tmp/oom.log" 2>&1 &
+  oom=$!
+  pids+=("$oom")
+  wait_for "$tmp/oom.log" '^listening on 127\.0\.0\.1:'
+  port=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$tmp/oom.log")
+  mkfifo "$tmp/oom.fifo"
+  "$client" "127.0.0.1:$port" <"$tmp/oom.fifo" >/dev/null 2>&1 &
+  oomc=$!
+  pids+=("$oomc")
+  exec 8>"$tmp/oom.fifo"
+  wait_for "$tmp/oom.log" 'out of memory'
+  wait_exit "$oom"
+  exec 8>&-
+  ! grep -q 'libactive panic' "$tmp/oom.log" || fail "out of memory: the server panicked (exit $rc)"
+  [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "out of memory: exit status $rc"
+  wait_exit "$oomc"
+  echo "ok: out of memory: the open connection closed, no panic"
+else
+  echo "skip: no cc to build the calloc shim"
+fi
 
 echo "--- server log:"
 cat "$tmp/server.log"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI check of demo/relay: data through pipes unchanged and counted, the idle
 # timeout, regular files, a reader that goes away (EPIPE, no SIGPIPE), the
-# descriptor flags left as found, and usage errors.
+# descriptor flags left as found, usage errors, a tiny idle timeout, and the
+# count of a write to a regular file that fails part way.
 #
 #   test/relay.sh [BUILD_DIR]     (default: build; .ci/run passes "build")
 #
@@ -69,3 +70,24 @@ for bad in "--idle-timeout" "--idle-timeout abc" "--idle-timeout 0" "--bogus"; d
     [ "$code" = 2 ] || fail "'$bad': exit status $code, not 2"
 done
 pass "usage errors"
+
+# 7. A tiny idle timeout is still a timeout: a decimal > 0 never means "none".
+set +o pipefail # the producer dies of SIGPIPE after relay is gone: expected
+{ printf 'hello\n'; sleep 1.5; printf 'late\n'; } | "$relay" --idle-timeout 0.0000001 2> "$tmp/err" > "$tmp/out"
+code=${PIPESTATUS[1]}
+set -o pipefail
+[ "$code" = 0 ] || fail "tiny idle timeout: exit status $code"
+grep -q '(idle for ' "$tmp/err" || fail "tiny idle timeout taken for no timeout: $(cat "$tmp/err")"
+[ "$(cat "$tmp/out")" != "$(printf 'hello\nlate')" ] || fail "tiny idle timeout: the late input was relayed"
+pass "tiny idle timeout"
+
+# 8. A write to a regular file that fails part way (the file size limit,
+#    SIGXFSZ ignored): the count says what reached stdout, as for a pipe.
+rm -f "$tmp/out"
+code=0
+( trap '' XFSZ; ulimit -f 100; head -c 300000 "$tmp/in" | "$relay" > "$tmp/out" 2> "$tmp/err" ) || code=$?
+[ "$code" = 1 ] || fail "file size limit: exit status $code"
+size=$(stat -c %s "$tmp/out")
+grep -qx "relay: $size bytes relayed (write failed)" "$tmp/err" ||
+    fail "file size limit: $size bytes reached stdout, relay says: $(cat "$tmp/err")"
+pass "a write that fails part way counts the bytes that went out"
