@@ -207,7 +207,8 @@ int main(int argc, char **argv)
     if (argc != 2 && !(argc == 4 && strcmp(argv[2], "--timeout") == 0))
         return usage();
     c.target = argv[1];
-    if (argc == 4 && ((c.timeout = strtod(argv[3], &end)) <= 0 || *end != '\0'))
+    /* > 0 and at most 1e6 s (also no NaN or inf): a uint64_t keeps it in usec */
+    if (argc == 4 && (!((c.timeout = strtod(argv[3], &end)) > 0 && c.timeout <= 1e6) || *end != '\0'))
         return usage();
     if (act_sched_init(&s) < 0)
         return 1;

@@ -42,6 +42,7 @@ struct server {
     struct conn *conns;     /* open connections */
     unsigned next_id, open;
     uint64_t idle_usec;     /* 0: no idle timeout */
+    bool out_of_memory;     /* stopped for want of memory: exit status 1 */
 };
 
 static struct server *the_server; /* for the signal handler only */
@@ -144,17 +145,19 @@ static struct conn *conn_new(struct server *srv)
     return c;
 }
 
-static void accept_next(struct server *srv)
+/* The next accept; false (said on stderr) when out of memory: the caller stops. */
+static bool accept_next(struct server *srv)
 {
     if (srv->pending == NULL)
         srv->pending = conn_new(srv);
     if (srv->pending == NULL) {
         fprintf(stderr, "echo-server: out of memory\n");
-        act_sched_stop(srv->sched);
-        return;
+        srv->out_of_memory = true;
+        return false;
     }
     act_socket_accept(&srv->listener, &srv->pending->sock, act_object_status(&srv->acceptor));
     act_set_active(&srv->acceptor);
+    return true;
 }
 
 static void conn_start(struct server *srv, struct conn *c)
@@ -192,7 +195,8 @@ static int acceptor_run(act_object *ao)
     } else {
         printf("accept: %s\n", act_strerror(result));
     }
-    accept_next(srv);
+    if (!accept_next(srv))
+        act_sched_stop(srv->sched); /* main closes what is open */
     return 0;
 }
 
@@ -203,7 +207,10 @@ static void acceptor_cancel(act_object *ao)
 
 static int pause_run(act_object *ao)
 {
-    accept_next(ACT_CONTAINER_OF(ao, struct server, pause));
+    struct server *srv = ACT_CONTAINER_OF(ao, struct server, pause);
+
+    if (!accept_next(srv))
+        act_sched_stop(srv->sched); /* main closes what is open */
     return 0;
 }
 
@@ -256,7 +263,7 @@ static int parse_args(int argc, char **argv, long *port, double *idle, long *bac
             *backlog = strtol(argv[i + 1], &end, 10);
         else
             return -1;
-        if (*end != '\0' || *idle < 0)
+        if (*end != '\0' || !(*idle >= 0 && *idle <= 1e6)) /* also NaN; a uint64_t keeps 1e6 s in usec */
             return -1;
     }
     return 0;
@@ -305,6 +312,8 @@ int main(int argc, char **argv)
         return 1;
     srv.sched = &sched;
     srv.idle_usec = (uint64_t)(idle * 1e6);
+    if (srv.idle_usec == 0 && idle > 0)
+        srv.idle_usec = 1; /* a timeout under 1 us is still one, not none */
     if (listen_on(&srv, port, backlog) < 0)
         return 1;
     act_object_init(&srv.acceptor, &acceptor_ops, ACT_PRIORITY_STANDARD);
@@ -317,8 +326,10 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    accept_next(&srv);
-    act_sched_start(&sched); /* until stop_call */
+    if (accept_next(&srv))
+        act_sched_start(&sched); /* until stop_call, or out of memory */
+    while (srv.conns != NULL) /* out of memory stopped it with connections open */
+        conn_close(srv.conns, "server stopping");
     act_callback_close(&srv.stop);
     act_object_deque(&srv.acceptor);
     act_object_deque(&srv.pause);
@@ -331,5 +342,5 @@ int main(int argc, char **argv)
     }
     act_sched_fini(&sched);
     printf("stopped\n");
-    return 0;
+    return srv.out_of_memory ? 1 : 0;
 }

@@ -29,6 +29,7 @@ struct end {
     act_pipe pipe;
     int fd;
     bool direct;
+    size_t written; /* direct: bytes of the last write that went out */
 };
 
 struct relay {
@@ -83,6 +84,7 @@ static void end_write(struct end *e, const char *buf, size_t len, act_status *st
             break;
         done += n > 0 ? (size_t)n : 0;
     }
+    e->written = done;
     act_complete(st, done == len ? (int)len : -errno);
 }
 
@@ -118,7 +120,7 @@ static int copier_run(act_object *ao)
 
     if (r->writing) {
         if (result < 0) {
-            r->relayed += r->out.direct ? 0 : act_pipe_written(&r->out.pipe);
+            r->relayed += r->out.direct ? r->out.written : act_pipe_written(&r->out.pipe);
             fprintf(stderr, "relay: stdout: %s\n", act_strerror(result));
             stop(r, "write failed", 1);
             return 0;
@@ -195,6 +197,8 @@ static bool parse(int argc, char **argv, uint64_t *idle_usec)
         if (end == arg || *end != '\0' || !(sec > 0.0 && sec <= 1e6))
             return false;
         *idle_usec = (uint64_t)(sec * 1e6);
+        if (*idle_usec == 0)
+            *idle_usec = 1; /* under 1 us is still a timeout: 0 would mean none */
     }
     return true;
 }
