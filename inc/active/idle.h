@@ -57,7 +57,9 @@ ACT_API void act_idle_stop(act_idle *idle);
 /**
  * act_idle_fini() - stop and leave the scheduler; the memory may be freed
  * @idle: the idle object
- * Context: the scheduler's thread.
+ * Context: the scheduler's thread; also from inside @idle's own function,
+ * which may then free @idle if it returns false (after a true the object
+ * is read again).
  */
 ACT_API void act_idle_fini(act_idle *idle);
 
