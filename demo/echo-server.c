@@ -299,9 +299,9 @@ int main(int argc, char **argv)
 {
     static const act_object_ops acceptor_ops = { acceptor_run, acceptor_cancel, NULL };
     static const act_object_ops pause_ops = { pause_run, pause_cancel, NULL };
-    struct server srv = { 0 };
+    static struct server srv; /* static: the signal handlers, installed until exit, may fire after main returns */
     struct sigaction sa = { .sa_handler = on_signal };
-    act_sched sched;
+    static act_sched sched; /* as srv */
     long port, backlog = 0;
     double idle = 0;
 
