@@ -111,14 +111,17 @@ static void io_cancel(act_object *ao)
     act_socket_cancel_all(&ACT_CONTAINER_OF(ao, struct conn, io)->sock);
 }
 
-/* The peer has been quiet too long: cancel the read, close. */
+/* The peer has been quiet too long: cancel the read (or send), close. */
 static int idle_run(act_object *ao)
 {
     struct conn *c = ACT_CONTAINER_OF(ao, struct conn, idle);
     char why[64];
 
-    act_cancel(&c->io); /* the read ends with -ECANCELED; its run is not called */
-    snprintf(why, sizeof why, "idle for %.1f s, read cancelled", (double)c->srv->idle_usec / 1e6);
+    act_cancel(&c->io); /* its run is not called, whatever the result */
+    if (act_status_result(act_object_status(&c->io)) != -ECANCELED)
+        return io_run(&c->io); /* it completed in this pass, before the timer's run: not idle after all */
+    snprintf(why, sizeof why, "idle for %.1f s, %s cancelled", (double)c->srv->idle_usec / 1e6,
+             c->sending ? "send" : "read");
     conn_close(c, why);
     return 0;
 }
