@@ -118,8 +118,8 @@ ACT_API void act_complete(act_status *s, int result);
  * call either.
  * Panics: ACT_PANIC_STRAY_SIGNAL when @s was not pending, or @result is
  * ACT_PENDING, or @s is the status of an object not added to @sched (@s is
- * then left pending), reported later on the scheduler's thread (a signal handler
- * cannot safely panic).  The scheduler keeps one such report between two
+ * then left pending), reported later on the scheduler's thread (a signal
+ * handler cannot safely panic).  The scheduler keeps one such report between two
  * passes: when several strays land in between, the last is reported (the
  * default handler aborts on the first report anyway).
  */

@@ -182,7 +182,7 @@ static inline bool act__tq_empty(const act_sched *s)
 }
 
 uint64_t act__tq_next(const act_sched *s);      /* nearest deadline, or earlier; ACT_PORT_FOREVER if none */
-uint64_t act__tq_next_exact(act_sched *s); /* nearest deadline exactly */
+uint64_t act__tq_next_exact(act_sched *s);      /* nearest deadline exactly (keeps it: wheel.c NOTE 3) */
 int act__timers_expire(act_sched *s);           /* complete the timers that are due, return how many (timer.c, NOTE 1) */
 
 #endif

@@ -73,7 +73,8 @@ static void report_stray(act_sched *s)
 {
     const act_status *st = act_port_swap_ptr((void **)&s->stray, NULL);
 
-    act__stray("status @ completed remotely but not pending (twice, never issued), with ACT_PENDING, or to a scheduler its object is not added to", st);
+    act__stray("status @ completed remotely but not pending (twice, or never issued), with ACT_PENDING, "
+               "or to a scheduler its object is not added to", st);
 }
 
 /*
@@ -352,7 +353,8 @@ int act_sched_init(act_sched *s)
 void act_sched_fini(act_sched *s)
 {
     if (s->nactive != 0 || !act__tq_empty(s) || s->frames != NULL) {
-        act__panic(ACT_PANIC_FINI_ACTIVE, "act_sched_fini on scheduler @ with active objects, armed timers or a loop running", s);
+        act__panic(ACT_PANIC_FINI_ACTIVE,
+                   "act_sched_fini on scheduler @ with active objects, armed timers or a loop running", s);
         return;
     }
     (void)act__sched_gather(s); /* a remote stray is reported; remote completions are queued */
@@ -541,10 +543,10 @@ bool act_wait_started(const act_wait *w)
  * in its pass unless more than QUANTUM objects are dispatched ahead of it
  * (its priority's, queued before it, and higher ones, completed during the
  * pass too); the rest then run on a later pass, ahead of the objects of
- * their priority queued after them.  Other
- * ready objects beyond the quantum take several passes, with a poll between
- * them when descriptors are registered: a count of ready objects would cost
- * every dispatch more than that.
+ * their priority queued after them.  Other ready objects beyond the quantum
+ * take several passes, with a poll between them when descriptors are
+ * registered: a count of ready objects would cost every dispatch more than
+ * that.
  */
 
 /*

@@ -98,8 +98,8 @@ static void sigpipe_consume(void)
 }
 
 /*
- * write(2), or send(MSG_NOSIGNAL | MSG_DONTWAIT) on a socket; never EINTR (NOTE 4; the
- * SIGPIPE of a FIFO is taken back by write_result).  One flag picks the
+ * write(2), or send(MSG_NOSIGNAL | MSG_DONTWAIT) on a socket; never EINTR
+ * (NOTE 4; the SIGPIPE of a FIFO is taken back by write_result).  One flag picks the
  * call, where a table of primitives would cost a word in every stream and
  * an indirect call in every write.
  */
@@ -388,6 +388,7 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
 {
     unsigned mode;
     int fl, rc;
+    bool sock, blocking;
 
     act__stream_clear(st);
     if (s == NULL)
@@ -399,10 +400,12 @@ int act__stream_init(act__stream *st, act_sched *s, int fd)
         act__stream_clear(st);
         return rc;
     }
+    sock = S_ISSOCK(mode);
+    blocking = (fl & O_NONBLOCK) == 0;
     st->watch.owner = access_flags(fl);
-    st->watch.owner |= (fl & O_NONBLOCK) == 0 && !S_ISSOCK(mode) ? ACT__STREAM_RESTORE : 0u;
-    st->watch.owner |= S_ISSOCK(mode) ? ACT__STREAM_SOCK : 0u;
-    st->watch.owner |= S_ISSOCK(mode) && (fl & O_NONBLOCK) == 0 ? ACT__STREAM_DONTWAIT : 0u;
+    st->watch.owner |= sock ? ACT__STREAM_SOCK : 0u;
+    if (blocking) /* a socket's reads pass MSG_DONTWAIT; anything else got O_NONBLOCK (NOTE 6) */
+        st->watch.owner |= sock ? ACT__STREAM_DONTWAIT : ACT__STREAM_RESTORE;
     if (S_ISFIFO(mode) && (st->watch.owner & ACT__STREAM_OUT)) {
         sigpipe_hold();
         st->watch.owner |= ACT__STREAM_SIGPIPE;

@@ -9,8 +9,8 @@
  * its parent's child when it is the leftmost child), and its next is its
  * right sibling (NULL for the last), so unlinking needs no test of which.
  * The root's pprev and next are never read, so nothing keeps them NULL:
- * meld() sets both when a root becomes a child.  A node's links mean nothing once it is
- * unqueued (the act_timer reuses their memory).
+ * meld() sets both when a root becomes a child.  A node's links mean
+ * nothing once it is unqueued (the act_timer reuses their memory).
  */
 #include "queue.h"
 

@@ -263,11 +263,12 @@ uint64_t act__tq_next(const act_sched *s)
 uint64_t act__tq_next_exact(act_sched *s)
 {
     act__wheel *w = &s->timers;
-    uint64_t min = act__tq_next(s);
+    uint64_t min;
     unsigned level, slot;
 
     if (w->min_known)
         return w->min;
+    min = act__tq_next(s);
     if (w->due != NULL || w->levels == 0)
         return min;
     level = lowest_bit(w->levels);
