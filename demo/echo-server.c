@@ -163,6 +163,13 @@ static bool accept_next(struct server *srv)
     return true;
 }
 
+/* accept_next() from inside the loop: out of memory stops it, and main closes what is open. */
+static void accept_next_or_stop(struct server *srv)
+{
+    if (!accept_next(srv))
+        act_sched_stop(srv->sched);
+}
+
 static void conn_start(struct server *srv, struct conn *c)
 {
     act_sockaddr peer;
@@ -198,8 +205,7 @@ static int acceptor_run(act_object *ao)
     } else {
         printf("accept: %s\n", act_strerror(result));
     }
-    if (!accept_next(srv))
-        act_sched_stop(srv->sched); /* main closes what is open */
+    accept_next_or_stop(srv);
     return 0;
 }
 
@@ -210,10 +216,7 @@ static void acceptor_cancel(act_object *ao)
 
 static int pause_run(act_object *ao)
 {
-    struct server *srv = ACT_CONTAINER_OF(ao, struct server, pause);
-
-    if (!accept_next(srv))
-        act_sched_stop(srv->sched); /* main closes what is open */
+    accept_next_or_stop(ACT_CONTAINER_OF(ao, struct server, pause));
     return 0;
 }
 

@@ -97,10 +97,7 @@ Test(pipe_share, closing_one_of_two_pipes_on_a_dup_of_a_socket_leaves_the_other_
 /* A pty: @master, and @slave opened blocking as a terminal's stdin would be. */
 static void open_pty(int *master, int *slave)
 {
-    *master = posix_openpt(O_RDWR | O_NOCTTY);
-    cr_assert_geq(*master, 0);
-    cr_assert_eq(grantpt(*master), 0);
-    cr_assert_eq(unlockpt(*master), 0);
+    *master = io_pty_master();
     *slave = open(ptsname(*master), O_RDWR | O_NOCTTY);
     cr_assert_geq(*slave, 0);
 }

@@ -1,7 +1,9 @@
 #include "io.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -111,6 +113,16 @@ bool io_raise_nofile(long n)
         return false;
     rl.rlim_cur = (rlim_t)n;
     return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+int io_pty_master(void)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+
+    cr_assert_geq(master, 0);
+    cr_assert_eq(grantpt(master), 0);
+    cr_assert_eq(unlockpt(master), 0);
+    return master;
 }
 
 char *io_big_buffer(void)

@@ -65,4 +65,7 @@ bool io_raise_nofile(long n);
 #define IO_BIG ((size_t)INT_MAX + 1)
 char *io_big_buffer(void);
 
+/* A pty's master (posix_openpt, granted and unlocked: ptsname() names its slave). */
+int io_pty_master(void);
+
 #endif
